@@ -1,0 +1,190 @@
+import { join } from 'node:path';
+import { readDirFiles, tryReadText } from './fsio.js';
+import type { KnobSetter } from './knob-io.js';
+import { parseChoice } from './knobs.js';
+import type { HostPaths } from './paths.js';
+
+/** Writable KSM settings (present ones only: 6.1 lacks smart_scan and the advisor, 6.18 has them). */
+export interface KsmSettings {
+  run?: number;
+  pages_to_scan?: number;
+  sleep_millisecs?: number;
+  max_page_sharing?: number;
+  merge_across_nodes?: number;
+  use_zero_pages?: number;
+  smart_scan?: number;
+  advisor_mode?: string;
+  advisor_target_scan_time?: number;
+  advisor_max_cpu?: number;
+  advisor_min_pages_to_scan?: number;
+  advisor_max_pages_to_scan?: number;
+  stable_node_chains_prune_millisecs?: number;
+}
+export type KsmSettingName = keyof KsmSettings;
+
+const STAT_NAMES = [
+  'full_scans',
+  'pages_scanned',
+  'pages_shared',
+  'pages_sharing',
+  'pages_unshared',
+  'pages_volatile',
+  'pages_skipped',
+  'ksm_zero_pages',
+  'general_profit',
+  'stable_node_chains',
+  'stable_node_dups',
+] as const;
+export type KsmStatName = (typeof STAT_NAMES)[number];
+
+export interface KsmState {
+  present: boolean;
+  settings: KsmSettings;
+  /** Only the counters this kernel has. general_profit may be negative (bytes). */
+  stats: Partial<Record<KsmStatName, number>>;
+  /** Values the kernel offers for advisor_mode, if it has the advisor. */
+  advisorModes?: string[];
+  derived: {
+    /** Memory freed by merging: pages_sharing (+ ksm_zero_pages) x page size. */
+    savedBytes: number;
+    /** pages_sharing / pages_shared: how many mappings each kept page serves (0 when nothing is shared). */
+    sharingRatio: number;
+  };
+}
+
+const INT_SETTINGS: readonly KsmSettingName[] = [
+  'run',
+  'pages_to_scan',
+  'sleep_millisecs',
+  'max_page_sharing',
+  'merge_across_nodes',
+  'use_zero_pages',
+  'smart_scan',
+  'advisor_target_scan_time',
+  'advisor_max_cpu',
+  'advisor_min_pages_to_scan',
+  'advisor_max_pages_to_scan',
+  'stable_node_chains_prune_millisecs',
+];
+
+/** Parses the files of /sys/kernel/mm/ksm (name -> text), whatever subset this kernel has. */
+export function parseKsm(files: Record<string, string> | undefined, pageSize = 4096): KsmState {
+  if (!files || files.run === undefined) {
+    return { present: false, settings: {}, stats: {}, derived: { savedBytes: 0, sharingRatio: 0 } };
+  }
+  const settings: KsmSettings = {};
+  for (const n of INT_SETTINGS) {
+    const t = files[n];
+    if (t !== undefined && /^\s*-?\d+\s*$/.test(t)) (settings as Record<string, number>)[n] = Number(t.trim());
+  }
+  let advisorModes: string[] | undefined;
+  if (files.advisor_mode !== undefined) {
+    const c = parseChoice(files.advisor_mode);
+    if (c.selected) settings.advisor_mode = c.selected;
+    advisorModes = c.values;
+  }
+  const stats: Partial<Record<KsmStatName, number>> = {};
+  for (const n of STAT_NAMES) {
+    const t = files[n];
+    if (t !== undefined && /^\s*-?\d+\s*$/.test(t)) stats[n] = Number(t.trim());
+  }
+  const shared = stats.pages_shared ?? 0;
+  const sharing = stats.pages_sharing ?? 0;
+  const state: KsmState = {
+    present: true,
+    settings,
+    stats,
+    derived: {
+      savedBytes: (sharing + (stats.ksm_zero_pages ?? 0)) * pageSize,
+      sharingRatio: shared > 0 ? sharing / shared : 0,
+    },
+  };
+  if (advisorModes) state.advisorModes = advisorModes;
+  return state;
+}
+
+export interface ProcessKsm {
+  rmapItems?: number;
+  zeroPages?: number;
+  mergingPages: number;
+  /** Bytes; may be negative (rmap_items cost more than merging saved). */
+  processProfit?: number;
+  mergeAny?: boolean;
+  mergeable?: boolean;
+}
+
+/** /proc/PID/ksm_stat (6.1+: ksm_rmap_items only; 6.18 adds the rest). */
+export function parseProcessKsmStat(text: string): ProcessKsm {
+  const kv: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^(\w+)[:\s]\s*(\S+)/.exec(line.trim());
+    if (m?.[1] && m[2] !== undefined) kv[m[1]] = m[2];
+  }
+  const num = (k: string) => (kv[k] !== undefined && /^-?\d+$/.test(kv[k]) ? Number(kv[k]) : undefined);
+  const out: ProcessKsm = { mergingPages: num('ksm_merging_pages') ?? 0 };
+  const rmap = num('ksm_rmap_items');
+  if (rmap !== undefined) out.rmapItems = rmap;
+  const zero = num('ksm_zero_pages');
+  if (zero !== undefined) out.zeroPages = zero;
+  const profit = num('ksm_process_profit');
+  if (profit !== undefined) out.processProfit = profit;
+  if (kv.ksm_merge_any !== undefined) out.mergeAny = kv.ksm_merge_any === 'yes';
+  if (kv.ksm_mergeable !== undefined) out.mergeable = kv.ksm_mergeable === 'yes';
+  return out;
+}
+
+export function ksmDir(paths: HostPaths): string {
+  return join(paths.sys, 'kernel/mm/ksm');
+}
+
+export async function readKsm(paths: HostPaths): Promise<KsmState> {
+  return parseKsm(await readDirFiles(ksmDir(paths)));
+}
+
+/** Per-process KSM figures, or undefined if the process is gone or the kernel has neither file. */
+export async function readProcessKsm(paths: HostPaths, pid: number): Promise<ProcessKsm | undefined> {
+  const stat = await tryReadText(join(paths.proc, String(pid), 'ksm_stat'));
+  const merging = await tryReadText(join(paths.proc, String(pid), 'ksm_merging_pages'));
+  if (stat === undefined && merging === undefined) return undefined;
+  const out = stat !== undefined ? parseProcessKsmStat(stat) : { mergingPages: 0 };
+  if (merging !== undefined && /^\s*\d+\s*$/.test(merging)) out.mergingPages = Number(merging.trim());
+  return out;
+}
+
+/**
+ * The order in which KSM settings must be written to reach `desired` from `current`:
+ * - merge_across_nodes can only change while nothing is merged: unmerge first (run=2);
+ * - stopping with `unmergeOnStop` unmerges (run=2) before run=0, so the pages KSM merged are given back;
+ * - advisor_mode resets pages_to_scan when it changes, so it goes before pages_to_scan;
+ * - run goes last, so ksmd starts with the final settings.
+ * Settings the kernel lacks (absent from `current`) are left out. Each write is skipped at write time if the live
+ * value already matches (HostJournal.setKnob re-reads it), so listing an unchanged setting costs nothing.
+ */
+export function ksmWritePlan(
+  current: KsmSettings,
+  desired: KsmSettings,
+  opts: { unmergeOnStop?: boolean } = {},
+): Array<[KsmSettingName, string]> {
+  const plan: Array<[KsmSettingName, string]> = [];
+  const has = (k: KsmSettingName) => desired[k] !== undefined && current[k] !== undefined;
+  const differs = (k: KsmSettingName) => has(k) && String(desired[k]) !== String(current[k]);
+  const stopping = has('run') && desired.run === 0 && current.run === 1;
+  if (differs('merge_across_nodes') || (stopping && opts.unmergeOnStop)) plan.push(['run', '2']);
+  if (has('advisor_mode')) plan.push(['advisor_mode', String(desired.advisor_mode)]);
+  for (const k of Object.keys(desired) as KsmSettingName[]) {
+    if (k !== 'run' && k !== 'advisor_mode' && has(k)) plan.push([k, String(desired[k])]);
+  }
+  const finalRun = desired.run ?? current.run;
+  if (finalRun !== undefined && current.run !== undefined) plan.push(['run', String(finalRun)]);
+  return plan;
+}
+
+/** Applies KSM settings through the journal in a safe order. */
+export async function applyKsm(
+  journal: KnobSetter,
+  desired: KsmSettings,
+  opts: { unmergeOnStop?: boolean } = {},
+): Promise<void> {
+  const current = (await readKsm(journal.paths)).settings;
+  for (const [k, v] of ksmWritePlan(current, desired, opts)) await journal.setKnob(`ksm/${k}`, v);
+}

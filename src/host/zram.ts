@@ -1,0 +1,235 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MissingFeatureError, UsageError } from '../errors.js';
+import { run } from '../util/exec.js';
+import { exists, rawWrite, readText, tryReadText } from './fsio.js';
+import type { HostJournal } from './journal.js';
+import { parseChoice } from './knobs.js';
+import type { HostPaths } from './paths.js';
+import { readSwaps } from './swaps.js';
+
+/** /sys/block/zramN/mm_stat, in the kernel's field order (Documentation/admin-guide/blockdev/zram.rst). */
+export interface ZramMmStat {
+  origDataSizeBytes: number;
+  comprDataSizeBytes: number;
+  memUsedTotalBytes: number;
+  memLimitBytes: number;
+  memUsedMaxBytes: number;
+  samePages: number;
+  pagesCompacted: number;
+  hugePages?: number;
+  hugePagesSince?: number;
+}
+
+export function parseMmStat(text: string): ZramMmStat {
+  const f = text.trim().split(/\s+/).map(Number);
+  const out: ZramMmStat = {
+    origDataSizeBytes: f[0] ?? 0,
+    comprDataSizeBytes: f[1] ?? 0,
+    memUsedTotalBytes: f[2] ?? 0,
+    memLimitBytes: f[3] ?? 0,
+    memUsedMaxBytes: f[4] ?? 0,
+    samePages: f[5] ?? 0,
+    pagesCompacted: f[6] ?? 0,
+  };
+  if (f[7] !== undefined) out.hugePages = f[7];
+  if (f[8] !== undefined) out.hugePagesSince = f[8];
+  return out;
+}
+
+export interface ZramIoStat {
+  failedReads: number;
+  failedWrites: number;
+  invalidIo: number;
+  notifyFree: number;
+}
+
+export function parseIoStat(text: string): ZramIoStat {
+  const f = text.trim().split(/\s+/).map(Number);
+  return { failedReads: f[0] ?? 0, failedWrites: f[1] ?? 0, invalidIo: f[2] ?? 0, notifyFree: f[3] ?? 0 };
+}
+
+/** bd_stat (CONFIG_ZRAM_WRITEBACK): counts of 4K pages on the backing device, read from it, written to it. */
+export interface ZramBdStat {
+  bdCountPages: number;
+  bdReadsPages: number;
+  bdWritesPages: number;
+}
+
+export function parseBdStat(text: string): ZramBdStat {
+  const f = text.trim().split(/\s+/).map(Number);
+  return { bdCountPages: f[0] ?? 0, bdReadsPages: f[1] ?? 0, bdWritesPages: f[2] ?? 0 };
+}
+
+export interface ZramDevice {
+  index: number;
+  name: string;
+  disksizeBytes: number;
+  algorithm?: string;
+  algorithms: string[];
+  memLimitBytes?: number;
+  backingDev?: string;
+  mm?: ZramMmStat;
+  io?: ZramIoStat;
+  bd?: ZramBdStat;
+  /** orig / compr of what is stored (0 when empty). */
+  compressionRatio: number;
+}
+
+/** Builds a device from its sysfs files (name -> text). Pure. */
+export function parseZramDevice(index: number, files: Record<string, string>): ZramDevice {
+  const alg = files.comp_algorithm !== undefined ? parseChoice(files.comp_algorithm) : undefined;
+  const dev: ZramDevice = {
+    index,
+    name: `zram${index}`,
+    disksizeBytes: Number((files.disksize ?? '0').trim()),
+    algorithms: alg?.values ?? [],
+    compressionRatio: 0,
+  };
+  if (alg?.selected) dev.algorithm = alg.selected;
+  if (files.mm_stat !== undefined) {
+    dev.mm = parseMmStat(files.mm_stat);
+    dev.memLimitBytes = dev.mm.memLimitBytes;
+    if (dev.mm.comprDataSizeBytes > 0) dev.compressionRatio = dev.mm.origDataSizeBytes / dev.mm.comprDataSizeBytes;
+  }
+  if (files.io_stat !== undefined) dev.io = parseIoStat(files.io_stat);
+  if (files.bd_stat !== undefined) dev.bd = parseBdStat(files.bd_stat);
+  if (files.backing_dev !== undefined && files.backing_dev.trim() !== 'none') dev.backingDev = files.backing_dev.trim();
+  return dev;
+}
+
+const DEVICE_FILES = ['disksize', 'comp_algorithm', 'mm_stat', 'io_stat', 'bd_stat', 'backing_dev'];
+
+export async function listZramIndices(paths: HostPaths): Promise<number[]> {
+  const names = await readdir(join(paths.sys, 'block')).catch(() => [] as string[]);
+  return names
+    .map((n) => /^zram(\d+)$/.exec(n)?.[1])
+    .filter((x): x is string => x !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+export async function readZramDevice(paths: HostPaths, index: number): Promise<ZramDevice | undefined> {
+  const dir = join(paths.sys, 'block', `zram${index}`);
+  if (!(await exists(dir))) return undefined;
+  const files: Record<string, string> = {};
+  for (const f of DEVICE_FILES) {
+    const t = await tryReadText(join(dir, f));
+    if (t !== undefined) files[f] = t;
+  }
+  return parseZramDevice(index, files);
+}
+
+export async function readZramDevices(paths: HostPaths): Promise<ZramDevice[]> {
+  const out: ZramDevice[] = [];
+  for (const i of await listZramIndices(paths)) {
+    const d = await readZramDevice(paths, i);
+    if (d) out.push(d);
+  }
+  return out;
+}
+
+/** The algorithms the kernel offers, read from any zram device (or undefined without the zram module). */
+export async function zramAlgorithms(paths: HostPaths): Promise<string[] | undefined> {
+  for (const i of await listZramIndices(paths)) {
+    const t = await tryReadText(join(paths.sys, 'block', `zram${i}`, 'comp_algorithm'));
+    if (t !== undefined) return parseChoice(t).values;
+  }
+  return undefined;
+}
+
+export interface ZramSwapOptions {
+  sizeBytes: number;
+  algorithm?: string;
+  memLimitBytes?: number;
+  backingDev?: string;
+  priority: number;
+}
+
+const controlDir = (paths: HostPaths) => join(paths.sys, 'class/zram-control');
+
+/**
+ * Creates our own zram swap device: hot_add (or, if the kernel has no zram-control, a free unconfigured device),
+ * algorithm before disksize (the kernel ignores it after), optional backing device and memory limit, mkswap, swapon.
+ * The device is journaled before it exists, so a crash at any step is undone by restore.
+ */
+export async function createZramSwap(journal: HostJournal, opts: ZramSwapOptions): Promise<ZramDevice> {
+  const { paths } = journal;
+  const before = await listZramIndices(paths);
+  const hotAdd = join(controlDir(paths), 'hot_add');
+  const canHotAdd = await exists(hotAdd);
+  let index: number;
+  let objId: number;
+  if (canHotAdd) {
+    objId = await journal.record({ kind: 'zram', index: null, existingBefore: before, hotAdded: true });
+    index = Number((await readText(hotAdd)).trim());
+  } else {
+    const free: number[] = [];
+    for (const i of before) if ((await readZramDevice(paths, i))?.disksizeBytes === 0) free.push(i);
+    if (free[0] === undefined) {
+      throw new MissingFeatureError(
+        'a free zram device',
+        'modprobe zram num_devices=1 (or a kernel with zram-control)',
+      );
+    }
+    index = free[0];
+    objId = await journal.record({ kind: 'zram', index, existingBefore: before, hotAdded: false });
+  }
+  await journal.update(objId, { index });
+  const dir = join(paths.sys, 'block', `zram${index}`);
+  const dev = await readZramDevice(paths, index);
+  if (opts.algorithm !== undefined) {
+    if (dev && dev.algorithms.length > 0 && !dev.algorithms.includes(opts.algorithm)) {
+      throw new UsageError(
+        `zram algorithm '${opts.algorithm}' is not offered by this kernel`,
+        `use one of: ${dev.algorithms.join(', ')}`,
+      );
+    }
+    await journal.writeOwned('zram', index, join(dir, 'comp_algorithm'), opts.algorithm);
+  }
+  if (opts.backingDev !== undefined) {
+    if (!(await exists(join(dir, 'backing_dev')))) {
+      throw new MissingFeatureError('zram writeback (backing_dev)', 'use a kernel built with CONFIG_ZRAM_WRITEBACK');
+    }
+    await journal.writeOwned('zram', index, join(dir, 'backing_dev'), opts.backingDev);
+  }
+  await journal.writeOwned('zram', index, join(dir, 'disksize'), String(opts.sizeBytes));
+  if (opts.memLimitBytes !== undefined) {
+    await journal.writeOwned('zram', index, join(dir, 'mem_limit'), String(opts.memLimitBytes));
+  }
+  const node = join(paths.dev, `zram${index}`);
+  await waitForNode(node);
+  await run('mkswap', [node], { hint: 'mkswap is in util-linux (apt-get install util-linux)' });
+  await run('swapon', ['-p', String(opts.priority), node], { hint: 'see dmesg for why the kernel refused' });
+  return (await readZramDevice(paths, index)) as ZramDevice;
+}
+
+async function waitForNode(node: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (await exists(node)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new MissingFeatureError(`the device node ${node}`, 'udev or devtmpfs did not create it; check /dev');
+}
+
+/**
+ * Tears down one of our zram devices: swapoff if it is a swap, reset, hot_remove (when we hot-added it).
+ * Idempotent: a device already gone is fine. Never called for devices we did not create (restore checks the journal).
+ */
+export async function destroyZram(paths: HostPaths, index: number, hotAdded: boolean): Promise<string[]> {
+  const done: string[] = [];
+  const dir = join(paths.sys, 'block', `zram${index}`);
+  if (!(await exists(dir))) return done;
+  const node = join(paths.dev, `zram${index}`);
+  if ((await readSwaps(paths)).some((s) => s.filename === node)) {
+    await run('swapoff', [node], { timeoutMs: 600_000, hint: 'swapoff needs enough free memory to take pages back' });
+    done.push(`swapoff ${node}`);
+  }
+  await rawWrite(join(dir, 'reset'), '1');
+  done.push(`reset zram${index}`);
+  if (hotAdded && (await exists(join(controlDir(paths), 'hot_remove')))) {
+    await rawWrite(join(controlDir(paths), 'hot_remove'), String(index));
+    done.push(`hot_remove zram${index}`);
+  }
+  return done;
+}
