@@ -85,7 +85,7 @@ export async function removeJournal(stateDir: string): Promise<void> {
 
 /** Test hook: `OVERCOMMIT_TEST_KILL_AT=<kind>` SIGKILLs this process right after it journals an object of that kind
  * (or `knob:<id>` after journaling a knob write), to prove that restore copes with a run that died at that point. */
-function testKillPoint(point: string): void {
+export function testKillPoint(point: string): void {
   if (process.env.OVERCOMMIT_TEST_KILL_AT === point) process.kill(process.pid, 'SIGKILL');
 }
 

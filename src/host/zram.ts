@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MissingFeatureError, UsageError } from '../errors.js';
 import { run } from '../util/exec.js';
 import { exists, rawWrite, readText, tryReadText } from './fsio.js';
-import type { HostJournal } from './journal.js';
+import { testKillPoint, type HostJournal } from './journal.js';
 import { parseChoice } from './knobs.js';
 import type { HostPaths } from './paths.js';
 import { readSwaps } from './swaps.js';
@@ -163,6 +163,7 @@ export async function createZramSwap(journal: HostJournal, opts: ZramSwapOptions
   if (canHotAdd) {
     objId = await journal.record({ kind: 'zram', index: null, existingBefore: before, hotAdded: true });
     index = Number((await readText(hotAdd)).trim());
+    testKillPoint('zram:hot-added');
   } else {
     const free: number[] = [];
     for (const i of before) if ((await readZramDevice(paths, i))?.disksizeBytes === 0) free.push(i);

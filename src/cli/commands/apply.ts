@@ -51,7 +51,10 @@ export async function applyCommand(preset: string, flags: ApplyFlags): Promise<v
         `applied '${plan.preset}'; journal ${journal.file}; ${flags.hold ? 'holding until SIGINT/SIGTERM' : 'undo with: overcommit restore'}`,
       );
     if (flags.hold) {
+      // Signal handlers do not keep Node's event loop alive: a timer does, until the signal comes.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
       await new Promise<void>((resolve) => scope.signal.addEventListener('abort', () => resolve(), { once: true }));
+      clearInterval(keepAlive);
       say(`${scope.which() ?? 'signal'}: restoring`);
       const r = await restoreHost(ctx.paths, ctx.stateDir, { log: (l) => say(`  ${l}`) });
       say(`restored (${r.actions.length} actions)`);
