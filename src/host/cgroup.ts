@@ -63,6 +63,8 @@ export interface BudgetUsage {
   /** v2 only, kernels with zswap accounting. */
   zswapBytes?: number;
   zswapMaxBytes?: number | null;
+  /** v2 memory.zswap.writeback (6.8+): whether the group's zswap pages may be written back to swap. */
+  zswapWriteback?: boolean;
   /** v1 memory.failcnt, v2 memory.events max. */
   limitHits?: number;
   pids: number[];
@@ -116,6 +118,8 @@ export async function readBudget(layout: CgroupLayout, path: string): Promise<Bu
   if (z !== undefined && z !== null) out.zswapBytes = z;
   const zm = await num('memory.zswap.max');
   if (zm !== undefined) out.zswapMaxBytes = zm;
+  const wb = await f('memory.zswap.writeback');
+  if (wb !== undefined) out.zswapWriteback = wb.trim() === '1';
   const ev = await f('memory.events');
   if (ev !== undefined) out.limitHits = parseVmstat(ev).max ?? 0;
   return out;

@@ -32,6 +32,16 @@ export interface ZswapState {
   present: boolean;
   settings: ZswapSettings;
   stats?: ZswapStats;
+  /** /sys/kernel/debug/zswap counters (pool_limit_hit, reject_*, written_back_pages, ...) when debugfs is mounted. */
+  debug?: Record<string, number>;
+}
+
+/** The numeric files of /sys/kernel/debug/zswap. */
+export function parseZswapDebug(files: Record<string, string> | undefined): Record<string, number> | undefined {
+  if (!files) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(files)) if (/^\s*-?\d+\s*$/.test(v)) out[k] = Number(v.trim());
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 export function parseZswapParams(files: Record<string, string> | undefined): ZswapState {
@@ -73,7 +83,10 @@ export async function readZswap(paths: HostPaths): Promise<ZswapState> {
   const st = parseZswapParams(await readDirFiles(join(paths.sys, 'module/zswap/parameters')));
   if (!st.present) return st;
   const stats = zswapStatsFrom(await readMeminfo(paths), await readVmstat(paths));
-  return stats ? { ...st, stats } : st;
+  if (stats) st.stats = stats;
+  const debug = parseZswapDebug(await readDirFiles(join(paths.sys, 'kernel/debug/zswap')));
+  if (debug) st.debug = debug;
+  return st;
 }
 
 /** zswap only stores pages on their way to a swap device: enabling it with none would do nothing. */
