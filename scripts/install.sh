@@ -5,17 +5,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # util-linux: mkswap, swapon, swapoff, fallocate. python3: the test helper that marks memory mergeable (madvise).
-# procps: pgrep/ps for checks. kmod: modprobe zram where zram is a module.
-DEBS=(util-linux python3 procps kmod ca-certificates)
+# procps: pgrep/ps for checks. kmod: modprobe zram where zram is a module. qemu-system-x86: the guests.
+# dpkg + tar unpack the guest packages (fetched with apt-get download into /var/cache/overcommit, never installed).
+DEBS=(util-linux python3 procps kmod ca-certificates qemu-system-x86 dpkg tar)
 
 if [ "${OVERCOMMIT_SKIP_APT:-0}" != 1 ]; then
   missing=()
   for p in "${DEBS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
-  if [ ${#missing[@]} -gt 0 ]; then
+  # The guest image builder reads the package lists (apt-cache), so they must exist even when nothing is missing.
+  lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' 2>/dev/null | head -n 1)
+  if [ ${#missing[@]} -gt 0 ] || [ -z "$lists" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -q --no-install-recommends "${missing[@]}"
   fi
 fi

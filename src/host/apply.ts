@@ -9,7 +9,7 @@ import { checkSwapLocation, createSwapFile } from './swapfile.js';
 import { readSwaps } from './swaps.js';
 import { applyUksm, readUksm } from './uksm.js';
 import { createZramSwap, listZramIndices, zramAlgorithms } from './zram.js';
-import { applyZswap, checkZswapBacking, readZswap } from './zswap.js';
+import { applyZswap, checkZswapBacking, isZswapOff, readZswap } from './zswap.js';
 
 /** Finds a program on PATH (and the sbin directories, where util-linux puts swapon). */
 export async function findProgram(name: string): Promise<string | undefined> {
@@ -33,7 +33,9 @@ export async function preflight(paths: HostPaths, plan: Plan): Promise<void> {
   for (const s of plan.steps) {
     switch (s.op) {
       case 'ksm':
-        if (!(await readKsm(paths)).present) throw new MissingFeatureError('KSM', 'use a kernel built with CONFIG_KSM');
+        // Turning off a KSM the kernel lacks is already done.
+        if (!(await readKsm(paths)).present && s.settings.run !== 0)
+          throw new MissingFeatureError('KSM', 'use a kernel built with CONFIG_KSM');
         break;
       case 'uksm':
         if (!(await readUksm(paths)).present && !(await readKsm(paths)).present)
@@ -62,7 +64,7 @@ export async function preflight(paths: HostPaths, plan: Plan): Promise<void> {
         break;
       }
       case 'zswap': {
-        if (!(await readZswap(paths)).present)
+        if (!(await readZswap(paths)).present && !isZswapOff(s.settings))
           throw new MissingFeatureError('zswap', 'use a kernel built with CONFIG_ZSWAP');
         if (s.settings.enabled && !swapComing) checkZswapBacking(await readSwaps(paths));
         break;
@@ -82,7 +84,8 @@ export async function executePlan(
     log(describeStep(s));
     switch (s.op) {
       case 'ksm':
-        await applyKsm(journal, s.settings, { unmergeOnStop: s.unmergeOnStop });
+        if ((await readKsm(journal.paths)).present)
+          await applyKsm(journal, s.settings, { unmergeOnStop: s.unmergeOnStop });
         break;
       case 'uksm': {
         const which = await applyUksm(journal, s.opts);

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MissingFeatureError, NotOursError, UsageError } from '../errors.js';
+import { HostReadError, MissingFeatureError, NotOursError, UsageError } from '../errors.js';
 import { exists, rawWrite, readText, tryReadText } from './fsio.js';
 import type { HostJournal } from './journal.js';
 import type { HostPaths } from './paths.js';
@@ -43,6 +43,7 @@ export async function detectCgroupLayout(paths: HostPaths): Promise<CgroupLayout
 export function parseLimit(text: string): number | null {
   const t = text.trim();
   if (t === 'max') return null;
+  if (!/^\d+$/.test(t)) throw new HostReadError('a cgroup limit file', `unexpected content '${t.slice(0, 40)}'`);
   const n = Number(t);
   return n >= 2 ** 62 ? null : n;
 }

@@ -32,6 +32,8 @@ export type JournalObjectInput = JournalObject extends infer T ? (T extends unkn
 export const JournalDataSchema = z.object({
   version: z.literal(1),
   label: z.string(),
+  /** Every command that added to this journal (the first is `label`). */
+  ops: z.array(z.string()).default([]),
   createdAt: z.string(),
   owner: z.object({ pid: z.number().int(), startTime: z.string().nullable(), argv: z.array(z.string()) }),
   /** Knob id -> value before the first change (only knobs this kernel has). */

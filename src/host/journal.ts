@@ -121,6 +121,7 @@ export class HostJournal {
     const data: JournalData = {
       version: 1,
       label,
+      ops: [label],
       createdAt: new Date().toISOString(),
       owner: { pid: process.pid, startTime: await processStartTime(paths.proc, process.pid), argv: process.argv },
       knobs: await readAllKnobs(paths),
@@ -131,6 +132,41 @@ export class HostJournal {
     const j = new HostJournal(paths, stateDir, data);
     await j.persist();
     return j;
+  }
+
+  /**
+   * Joins the journal in `stateDir` (taking it over from an owner that has exited) or begins one. Used by commands
+   * that add objects to whatever the host already holds, such as `vm start`; `refuseIf` lets a command refuse to
+   * stack on some earlier operations (a second `apply`).
+   */
+  static async attach(
+    paths: HostPaths,
+    stateDir: string,
+    op: string,
+    refuseIf?: (ops: string[]) => boolean,
+  ): Promise<HostJournal> {
+    const existing = await loadJournal(stateDir);
+    if (!existing) return HostJournal.begin(paths, stateDir, op);
+    if (await journalOwnerAlive(paths, existing))
+      throw new JournalBusyError(journalPath(stateDir), existing.owner.pid, existing.label);
+    if (refuseIf?.(existing.ops))
+      throw new JournalExistsError(journalPath(stateDir), existing.label, existing.createdAt);
+    existing.owner = {
+      pid: process.pid,
+      startTime: await processStartTime(paths.proc, process.pid),
+      argv: process.argv,
+    };
+    existing.ops.push(op);
+    const j = new HostJournal(paths, stateDir, existing);
+    await j.persist();
+    return j;
+  }
+
+  /** Drops objects that were undone on purpose (a guest stopped by `vm stop`); removes the journal when empty. */
+  async forget(ids: number[]): Promise<void> {
+    this.data.objects = this.data.objects.filter((o) => !ids.includes(o.id));
+    if (this.data.objects.length === 0 && this.data.touched.length === 0) await removeJournal(this.stateDir);
+    else await this.persist();
   }
 
   private async persist(): Promise<void> {

@@ -151,11 +151,21 @@ export async function readProcessKsm(paths: HostPaths, pid: number): Promise<Pro
   return out;
 }
 
+const ADVISOR_PARAMS: readonly KsmSettingName[] = [
+  'advisor_target_scan_time',
+  'advisor_max_cpu',
+  'advisor_min_pages_to_scan',
+  'advisor_max_pages_to_scan',
+];
+
 /**
  * The order in which KSM settings must be written to reach `desired` from `current`:
  * - merge_across_nodes can only change while nothing is merged: unmerge first (run=2);
  * - stopping with `unmergeOnStop` unmerges (run=2) before run=0, so the pages KSM merged are given back;
- * - advisor_mode resets pages_to_scan when it changes, so it goes before pages_to_scan;
+ * - the advisor's parameters go before advisor_mode: switching to scan-time copies advisor_min_pages_to_scan into
+ *   pages_to_scan (the kernel accepts the parameters in any mode);
+ * - advisor_mode before pages_to_scan: switching resets it, and while the advisor is on the kernel (6.7+) refuses
+ *   pages_to_scan (EINVAL) — so pages_to_scan is left out when the final mode is not `none`;
  * - run goes last, so ksmd starts with the final settings.
  * Settings the kernel lacks (absent from `current`) are left out. Each write is skipped at write time if the live
  * value already matches (HostJournal.setKnob re-reads it), so listing an unchanged setting costs nothing.
@@ -170,9 +180,13 @@ export function ksmWritePlan(
   const differs = (k: KsmSettingName) => has(k) && String(desired[k]) !== String(current[k]);
   const stopping = has('run') && desired.run === 0 && current.run === 1;
   if (differs('merge_across_nodes') || (stopping && opts.unmergeOnStop)) plan.push(['run', '2']);
+  for (const k of ADVISOR_PARAMS) if (has(k)) plan.push([k, String(desired[k])]);
   if (has('advisor_mode')) plan.push(['advisor_mode', String(desired.advisor_mode)]);
+  const finalAdvisor = desired.advisor_mode ?? current.advisor_mode;
   for (const k of Object.keys(desired) as KsmSettingName[]) {
-    if (k !== 'run' && k !== 'advisor_mode' && has(k)) plan.push([k, String(desired[k])]);
+    if (k === 'run' || k === 'advisor_mode' || ADVISOR_PARAMS.includes(k) || !has(k)) continue;
+    if (k === 'pages_to_scan' && finalAdvisor !== undefined && finalAdvisor !== 'none') continue;
+    plan.push([k, String(desired[k])]);
   }
   const finalRun = desired.run ?? current.run;
   if (finalRun !== undefined && current.run !== undefined) plan.push(['run', String(finalRun)]);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseSize } from '../util/size.js';
 import type { KsmSettings } from './ksm.js';
+import { knobSpec, validateKnobValue } from './knobs.js';
 import { checkSwapPath } from './swapfile.js';
 import { UKSM_DEFAULTS, type UksmOptions } from './uksm.js';
 import type { ZswapSettings } from './zswap.js';
@@ -98,7 +99,11 @@ export function planPreset(name: string, o: PresetOptions, stateDir: string): Pl
       };
     case 'ksm': {
       const settings: KsmSettings = { run: 1 };
-      if (ksmPages !== undefined) settings.pages_to_scan = ksmPages;
+      if (ksmPages !== undefined) {
+        settings.pages_to_scan = ksmPages;
+        // A fixed rate means no advisor (6.7+ refuses pages_to_scan while it runs); dropped on older kernels.
+        settings.advisor_mode = 'none';
+      }
       if (ksmSleep !== undefined) settings.sleep_millisecs = ksmSleep;
       return { preset, steps: [{ op: 'ksm', settings, unmergeOnStop: false }] };
     }
@@ -121,7 +126,9 @@ export function planPreset(name: string, o: PresetOptions, stateDir: string): Pl
       return { preset, steps: [swapFile()] };
     case 'zswap': {
       const settings: ZswapSettings = { enabled: true };
-      if (o.zswapCompressor !== undefined) settings.compressor = o.zswapCompressor;
+      if (o.zswapCompressor !== undefined) {
+        settings.compressor = validateKnobValue(knobSpec('zswap/compressor'), o.zswapCompressor);
+      }
       if (poolPercent !== undefined) settings.max_pool_percent = poolPercent;
       return { preset, steps: [swapFile(), { op: 'zswap', settings }] };
     }

@@ -99,10 +99,18 @@ export function checkZswapBacking(swaps: SwapDevice[]): void {
   }
 }
 
+/** True when the settings only turn zswap off (a no-op on a kernel without zswap). */
+export function isZswapOff(s: ZswapSettings): boolean {
+  return s.enabled === false && Object.keys(s).length === 1;
+}
+
 /** Applies zswap settings: the parameters first, `enabled` last, and only with a swap device behind it. */
 export async function applyZswap(journal: KnobSetter, desired: ZswapSettings): Promise<void> {
   const st = await readZswap(journal.paths);
-  if (!st.present) throw new MissingFeatureError('zswap', 'use a kernel built with CONFIG_ZSWAP');
+  if (!st.present) {
+    if (isZswapOff(desired)) return;
+    throw new MissingFeatureError('zswap', 'use a kernel built with CONFIG_ZSWAP');
+  }
   if (desired.enabled) checkZswapBacking(await readSwaps(journal.paths));
   if (desired.enabled === false) await journal.setKnob('zswap/enabled', 'N');
   if (desired.compressor !== undefined) await journal.setKnob('zswap/compressor', desired.compressor);

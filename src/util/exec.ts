@@ -14,13 +14,14 @@ export interface RunOptions {
   /** Do not throw on a non-zero exit; return it. */
   allowFailure?: boolean;
   input?: string;
+  cwd?: string;
 }
 
 /** Runs a program with an argument array (never a shell string) and collects its output. */
 export function run(command: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
     let stdout = '';
     let stderr = '';
     const cap = (s: string, add: string) => (s.length > 1_000_000 ? s : s + add);

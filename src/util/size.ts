@@ -28,7 +28,7 @@ export function parseSize(text: string, what = 'size'): number {
   return bytes;
 }
 
-/** Formats bytes as a short human figure with binary units: 1536 -> "1.5 KiB". */
+/** Formats bytes as a short human figure with binary units and 3 significant digits: 1536 -> "1.50 KiB". */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return 'unlimited';
   const sign = bytes < 0 ? '-' : '';

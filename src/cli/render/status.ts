@@ -55,7 +55,7 @@ export function renderStatus(s: HostStatus): string {
     const z = s.zswap.settings;
     row(
       'zswap',
-      `enabled=${z.enabled ? 'Y' : 'N'} compressor=${z.compressor}${z.zpool ? ` zpool=${z.zpool}` : ''} max_pool=${z.max_pool_percent}% accept=${z.accept_threshold_percent}% shrinker=${z.shrinker_enabled ? 'Y' : 'N'}`,
+      `enabled=${z.enabled ? 'Y' : 'N'} compressor=${z.compressor}${z.zpool ? ` zpool=${z.zpool}` : ''} max_pool=${z.max_pool_percent}% accept=${z.accept_threshold_percent}%${z.shrinker_enabled === undefined ? '' : ` shrinker=${z.shrinker_enabled ? 'Y' : 'N'}`}`,
     );
     const st = s.zswap.stats;
     if (st)
