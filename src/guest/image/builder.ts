@@ -102,7 +102,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<GuestImage> {
   const log = opts.log ?? (() => undefined);
   const cacheDir = opts.cacheDir ?? process.env.OVERCOMMIT_CACHE_DIR ?? DEFAULT_CACHE_DIR;
   const layers = [...new Set(opts.layers ?? [])].sort();
-  const { kpkg, services, libPkgs, versions } = await resolvePackages(cacheDir, layers, !opts.kernel);
+  const { kpkg, libPkgs, versions } = await resolvePackages(cacheDir, layers, !opts.kernel);
   const userKernel = opts.kernel ? await stat(opts.kernel).then((s) => ({ path: opts.kernel, size: s.size, mtime: s.mtimeMs })) : null;
   const key = imageKey({
     builder: BUILDER_VERSION,
