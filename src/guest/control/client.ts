@@ -23,7 +23,13 @@ export function guestExec(port: number, token: string, script: string, timeoutMs
       else resolve(r as ExecResult);
     };
     const timer = setTimeout(
-      () => finish(new GuestExecError(`guest command timed out after ${timeoutMs} ms`, 'the guest may be overloaded or dead (overcommit vm list)')),
+      () =>
+        finish(
+          new GuestExecError(
+            `guest command timed out after ${timeoutMs} ms`,
+            'the guest may be overloaded or dead (overcommit vm list)',
+          ),
+        ),
       timeoutMs,
     );
     sock.on('connect', () => sock.write(encodeRequest(token, script)));
@@ -33,10 +39,17 @@ export function guestExec(port: number, token: string, script: string, timeoutMs
         const r = parseResponse(Buffer.concat(chunks));
         if (r) finish(undefined, r);
       } catch (e) {
-        finish(new GuestExecError(`bad answer from the guest control channel: ${(e as ControlProtocolError).message}`, 'is the port a guest of ours?'));
+        finish(
+          new GuestExecError(
+            `bad answer from the guest control channel: ${(e as ControlProtocolError).message}`,
+            'is the port a guest of ours?',
+          ),
+        );
       }
     });
-    sock.on('error', (e) => finish(new GuestExecError(`guest control channel: ${e.message}`, 'the guest is not up (yet), or it died')));
+    sock.on('error', (e) =>
+      finish(new GuestExecError(`guest control channel: ${e.message}`, 'the guest is not up (yet), or it died')),
+    );
     sock.on('close', () => {
       if (!done) {
         try {
@@ -45,7 +58,9 @@ export function guestExec(port: number, token: string, script: string, timeoutMs
         } catch {
           // fall through
         }
-        finish(new GuestExecError('the guest closed the control channel before answering', 'the guest may not be ready yet'));
+        finish(
+          new GuestExecError('the guest closed the control channel before answering', 'the guest may not be ready yet'),
+        );
       }
     });
   });

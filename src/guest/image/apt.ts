@@ -63,7 +63,16 @@ export async function libraryClosure(roots: string[]): Promise<string[]> {
   const seen = new Set<string>(roots);
   let frontier = [...roots];
   while (frontier.length > 0) {
-    const r = await run('apt-cache', ['depends', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances', ...frontier]);
+    const r = await run('apt-cache', [
+      'depends',
+      '--no-recommends',
+      '--no-suggests',
+      '--no-conflicts',
+      '--no-breaks',
+      '--no-replaces',
+      '--no-enhances',
+      ...frontier,
+    ]);
     const deps = parseAptDepends(r.stdout);
     const next: string[] = [];
     for (const ds of deps.values()) {
@@ -90,7 +99,10 @@ export async function candidateVersions(pkgs: string[]): Promise<Map<string, str
     else missing.push(p);
   }
   if (missing.length > 0) {
-    throw new MissingFeatureError(`the Debian package(s) ${missing.join(', ')}`, 'run apt-get update (the package lists may be empty), or pass your own kernel with --kernel');
+    throw new MissingFeatureError(
+      `the Debian package(s) ${missing.join(', ')}`,
+      'run apt-get update (the package lists may be empty), or pass your own kernel with --kernel',
+    );
   }
   return out;
 }
@@ -104,9 +116,13 @@ export function debFileName(name: string, version: string, arch: string): string
  * Downloads the packages (exact versions) into `dir` unless already there. Returns name -> .deb path and the
  * names actually fetched (empty on a warm cache).
  */
-export async function downloadDebs(versions: Map<string, string>, dir: string): Promise<{ files: Map<string, string>; fetched: string[] }> {
+export async function downloadDebs(
+  versions: Map<string, string>,
+  dir: string,
+): Promise<{ files: Map<string, string>; fetched: string[] }> {
   const have = new Set(await readdir(dir).catch(() => [] as string[]));
-  const find = (name: string, v: string) => ['amd64', 'all'].map((a) => debFileName(name, v, a)).find((f) => have.has(f));
+  const find = (name: string, v: string) =>
+    ['amd64', 'all'].map((a) => debFileName(name, v, a)).find((f) => have.has(f));
   const need = [...versions].filter(([n, v]) => !find(n, v)).map(([n, v]) => `${n}=${v}`);
   if (need.length > 0) {
     await run('apt-get', ['download', '-q', '-o', 'APT::Sandbox::User=root', ...need], {
@@ -119,7 +135,11 @@ export async function downloadDebs(versions: Map<string, string>, dir: string): 
   const files = new Map<string, string>();
   for (const [n, v] of versions) {
     const f = find(n, v);
-    if (!f) throw new MissingFeatureError(`the downloaded package ${n} ${v}`, 'apt-get download did not produce it; run apt-get update');
+    if (!f)
+      throw new MissingFeatureError(
+        `the downloaded package ${n} ${v}`,
+        'apt-get download did not produce it; run apt-get update',
+      );
     files.set(n, `${dir}/${f}`);
   }
   return { files, fetched: need };

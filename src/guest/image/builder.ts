@@ -56,7 +56,9 @@ interface Resolution {
 /** A stamp of the apt package lists: while it is unchanged, package resolution gives the same answer. */
 async function aptListsStamp(): Promise<string> {
   const dir = '/var/lib/apt/lists';
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('_Packages') || n.endsWith('Release'));
+  const names = (await readdir(dir).catch(() => [] as string[])).filter(
+    (n) => n.endsWith('_Packages') || n.endsWith('Release'),
+  );
   const stats = await Promise.all(names.sort().map(async (n) => [n, (await stat(join(dir, n))).mtimeMs]));
   return imageKey(stats);
 }
@@ -67,7 +69,10 @@ async function aptListsStamp(): Promise<string> {
  */
 async function resolvePackages(cacheDir: string, layers: Layer[], debianKernel: boolean): Promise<Resolution> {
   const file = join(cacheDir, 'resolve', `${imageKey({ lists: await aptListsStamp(), layers, debianKernel })}.json`);
-  const hit = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { kpkg?: string; services: string[]; libPkgs: string[]; versions: Record<string, string> }, () => undefined);
+  const hit = await readFile(file, 'utf8').then(
+    (t) => JSON.parse(t) as { kpkg?: string; services: string[]; libPkgs: string[]; versions: Record<string, string> },
+    () => undefined,
+  );
   if (hit) return { ...hit, versions: new Map(Object.entries(hit.versions)) };
   const kpkg = debianKernel ? await kernelPackage() : undefined;
   const services = ['busybox-static', 'memcached', 'iperf3', ...layers];
@@ -81,7 +86,11 @@ async function resolvePackages(cacheDir: string, layers: Layer[], debianKernel: 
 async function kernelPackage(): Promise<string> {
   const r = await run('apt-cache', ['depends', 'linux-image-amd64']);
   const m = /Depends:\s+(linux-image-[\d.]+-\d+-amd64)/.exec(r.stdout);
-  if (!m?.[1]) throw new MissingFeatureError('the Debian kernel package (linux-image-amd64)', 'run apt-get update, or pass --kernel');
+  if (!m?.[1])
+    throw new MissingFeatureError(
+      'the Debian kernel package (linux-image-amd64)',
+      'run apt-get update, or pass --kernel',
+    );
   return m[1];
 }
 
@@ -103,7 +112,9 @@ export async function buildImage(opts: BuildOptions = {}): Promise<GuestImage> {
   const cacheDir = opts.cacheDir ?? process.env.OVERCOMMIT_CACHE_DIR ?? DEFAULT_CACHE_DIR;
   const layers = [...new Set(opts.layers ?? [])].sort();
   const { kpkg, libPkgs, versions } = await resolvePackages(cacheDir, layers, !opts.kernel);
-  const userKernel = opts.kernel ? await stat(opts.kernel).then((s) => ({ path: opts.kernel, size: s.size, mtime: s.mtimeMs })) : null;
+  const userKernel = opts.kernel
+    ? await stat(opts.kernel).then((s) => ({ path: opts.kernel, size: s.size, mtime: s.mtimeMs }))
+    : null;
   const key = imageKey({
     builder: BUILDER_VERSION,
     versions: Object.fromEntries(versions),
@@ -114,7 +125,10 @@ export async function buildImage(opts: BuildOptions = {}): Promise<GuestImage> {
   });
   const dir = join(cacheDir, 'images', key);
   const manifestPath = join(dir, 'manifest.json');
-  const cachedManifest = await readFile(manifestPath, 'utf8').then((t) => JSON.parse(t) as Manifest, () => undefined);
+  const cachedManifest = await readFile(manifestPath, 'utf8').then(
+    (t) => JSON.parse(t) as Manifest,
+    () => undefined,
+  );
   if (cachedManifest) {
     return { ...cachedManifest, dir, fetched: [], cached: true, buildMs: Date.now() - t0 };
   }
@@ -122,7 +136,11 @@ export async function buildImage(opts: BuildOptions = {}): Promise<GuestImage> {
   const debDir = join(cacheDir, 'debs');
   await mkdir(debDir, { recursive: true });
   const { files, fetched } = await downloadDebs(versions, debDir);
-  log(fetched.length ? `fetched ${fetched.length} packages in ${Date.now() - t0} ms` : 'all packages already in the cache');
+  log(
+    fetched.length
+      ? `fetched ${fetched.length} packages in ${Date.now() - t0} ms`
+      : 'all packages already in the cache',
+  );
 
   const tmp = `${dir}.tmp-${process.pid}`;
   const staging = join(tmp, 'staging');
@@ -134,7 +152,8 @@ export async function buildImage(opts: BuildOptions = {}): Promise<GuestImage> {
     await extractDeb(deb('memcached'), staging, ['./usr/bin/memcached']);
     await extractDeb(deb('iperf3'), staging, ['./usr/bin/iperf3']);
     if (layers.includes('fio')) await extractDeb(deb('fio'), staging, ['./usr/bin/fio']);
-    for (const p of libPkgs) await extractDeb(deb(p), staging, ['./lib/*', './lib64/*', './usr/lib/*']).catch(() => undefined);
+    for (const p of libPkgs)
+      await extractDeb(deb(p), staging, ['./lib/*', './lib64/*', './usr/lib/*']).catch(() => undefined);
     let kernelVersion: string;
     let kernelFile: string;
     const modules: CpioEntry[] = [];
@@ -142,7 +161,13 @@ export async function buildImage(opts: BuildOptions = {}): Promise<GuestImage> {
       await extractDeb(deb(kpkg), staging, [
         './boot/vmlinuz-*',
         ...MODULE_ORDER.map((m) => `./lib/modules/*/${m}.ko`),
-      ]).catch(async () => extractDeb(deb(kpkg), staging, ['./boot/vmlinuz-*', './lib/modules/*/kernel/drivers/*', './lib/modules/*/kernel/net/core/*']));
+      ]).catch(async () =>
+        extractDeb(deb(kpkg), staging, [
+          './boot/vmlinuz-*',
+          './lib/modules/*/kernel/drivers/*',
+          './lib/modules/*/kernel/net/core/*',
+        ]),
+      );
       const boot = await readdir(join(staging, 'boot'));
       const vmlinuz = boot.find((f) => f.startsWith('vmlinuz-')) as string;
       kernelVersion = vmlinuz.slice('vmlinuz-'.length);
@@ -158,7 +183,11 @@ export async function buildImage(opts: BuildOptions = {}): Promise<GuestImage> {
     }
 
     const index = await indexLibraries(staging);
-    const base = await resolveLibraries(staging, [join(staging, 'usr/bin/memcached'), join(staging, 'usr/bin/iperf3')], index);
+    const base = await resolveLibraries(
+      staging,
+      [join(staging, 'usr/bin/memcached'), join(staging, 'usr/bin/iperf3')],
+      index,
+    );
     const entries: CpioEntry[] = [
       { type: 'dir', path: 'dev' },
       { type: 'chardev', path: 'dev/console', major: 5, minor: 1 },
@@ -177,7 +206,12 @@ export async function buildImage(opts: BuildOptions = {}): Promise<GuestImage> {
     ];
     for (const [so, p] of base.libs) entries.push(await fileEntry(`${LIBDIR}/${so}`, p));
     if (base.interpreter) {
-      entries.push(await fileEntry(base.interpreter.replace(/^\//, ''), await resolveInStaging(staging, join(staging, base.interpreter))));
+      entries.push(
+        await fileEntry(
+          base.interpreter.replace(/^\//, ''),
+          await resolveInStaging(staging, join(staging, base.interpreter)),
+        ),
+      );
     }
     await mkdir(tmp, { recursive: true });
     const archives = [cpioArchive(withParentDirs(entries))];

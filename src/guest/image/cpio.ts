@@ -49,7 +49,11 @@ export function cpioArchive(entries: readonly CpioEntry[]): Buffer {
         parts.push(header(ino++, S_IFDIR | (e.mode ?? 0o755), 0, name));
         break;
       case 'file':
-        parts.push(header(ino++, S_IFREG | (e.mode ?? 0o644), e.data.length, name), e.data, Buffer.alloc(pad4(e.data.length)));
+        parts.push(
+          header(ino++, S_IFREG | (e.mode ?? 0o644), e.data.length, name),
+          e.data,
+          Buffer.alloc(pad4(e.data.length)),
+        );
         break;
       case 'symlink': {
         const t = Buffer.from(e.target, 'utf8');

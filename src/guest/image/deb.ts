@@ -18,12 +18,17 @@ export function extractDeb(deb: string, dest: string, patterns: string[] = []): 
     dpkg.stdout.pipe(tar.stdin);
     tar.stdin.on('error', () => undefined); // tar may exit before dpkg-deb finishes writing (all patterns found)
     let dpkgCode: number | null = null;
-    dpkg.on('error', (e) => reject(new CommandError('dpkg-deb', ['--fsys-tarfile', deb], null, e.message, 'apt-get install dpkg')));
+    dpkg.on('error', (e) =>
+      reject(new CommandError('dpkg-deb', ['--fsys-tarfile', deb], null, e.message, 'apt-get install dpkg')),
+    );
     tar.on('error', (e) => reject(new CommandError('tar', tarArgs, null, e.message, 'apt-get install tar')));
     dpkg.on('close', (c) => (dpkgCode = c));
     tar.on('close', (code) => {
       const finish = () => {
-        if (code !== 0) reject(new CommandError('tar', tarArgs, code, err, `is ${deb} a complete .deb? delete it to download it again`));
+        if (code !== 0)
+          reject(
+            new CommandError('tar', tarArgs, code, err, `is ${deb} a complete .deb? delete it to download it again`),
+          );
         else resolve();
       };
       if (dpkgCode !== null || dpkg.exitCode !== null) finish();

@@ -39,7 +39,11 @@ export interface Resolved {
   interpreter?: string;
 }
 
-export async function resolveLibraries(root: string, binaries: string[], index: Map<string, string>): Promise<Resolved> {
+export async function resolveLibraries(
+  root: string,
+  binaries: string[],
+  index: Map<string, string>,
+): Promise<Resolved> {
   const libs = new Map<string, string>();
   const missing: string[] = [];
   let interpreter: string | undefined;
@@ -64,7 +68,10 @@ export async function resolveLibraries(root: string, binaries: string[], index: 
     }
   }
   if (missing.length > 0) {
-    throw new MissingFeatureError(`shared libraries ${missing.join(', ')}`, 'the package closure lacks them: report this with the package versions');
+    throw new MissingFeatureError(
+      `shared libraries ${missing.join(', ')}`,
+      'the package closure lacks them: report this with the package versions',
+    );
   }
   return interpreter ? { libs, interpreter } : { libs };
 }

@@ -25,7 +25,26 @@ async function probeKvm(kernel: string, initrd: string, timeoutMs: number): Prom
   const serial = join(dir, 'serial.log');
   const child = spawn(
     'qemu-system-x86_64',
-    ['-accel', 'kvm', '-cpu', 'host', '-m', '128M', '-nodefaults', '-no-user-config', '-display', 'none', '-serial', `file:${serial}`, '-kernel', kernel, '-initrd', initrd, '-append', 'console=ttyS0 quiet panic=-1 ovc.services=none'],
+    [
+      '-accel',
+      'kvm',
+      '-cpu',
+      'host',
+      '-m',
+      '128M',
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-serial',
+      `file:${serial}`,
+      '-kernel',
+      kernel,
+      '-initrd',
+      initrd,
+      '-append',
+      'console=ttyS0 quiet panic=-1 ovc.services=none',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -55,11 +74,20 @@ export async function chooseAccel(cacheDir: string, kernel: string, initrd: stri
   if (forced === 'kvm' || forced === 'tcg') return { accel: forced, reason: 'OVERCOMMIT_ACCEL' };
   if (!(await exists('/dev/kvm'))) return { accel: 'tcg', reason: 'no /dev/kvm' };
   const hostKernel = (await readFile('/proc/sys/kernel/osrelease', 'utf8')).trim();
-  const file = join(cacheDir, 'accel', `${hostKernel}_${await qemuVersion()}_${kernel.replace(/[^a-z0-9]+/gi, '_').slice(-60)}.json`);
-  const cached = await readFile(file, 'utf8').then((t) => JSON.parse(t) as AccelVerdict, () => undefined);
+  const file = join(
+    cacheDir,
+    'accel',
+    `${hostKernel}_${await qemuVersion()}_${kernel.replace(/[^a-z0-9]+/gi, '_').slice(-60)}.json`,
+  );
+  const cached = await readFile(file, 'utf8').then(
+    (t) => JSON.parse(t) as AccelVerdict,
+    () => undefined,
+  );
   if (cached) return cached;
   const why = await probeKvm(kernel, initrd, 20_000);
-  const verdict: AccelVerdict = why ? { accel: 'tcg', reason: why, probedAt: new Date().toISOString() } : { accel: 'kvm', probedAt: new Date().toISOString() };
+  const verdict: AccelVerdict = why
+    ? { accel: 'tcg', reason: why, probedAt: new Date().toISOString() }
+    : { accel: 'kvm', probedAt: new Date().toISOString() };
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(verdict) + '\n');
   return verdict;
