@@ -5,6 +5,7 @@ import { applyCommand, type ApplyFlags } from './commands/apply.js';
 import { doctorCommand } from './commands/doctor.js';
 import { restoreCommand } from './commands/restore.js';
 import { statusCommand } from './commands/status.js';
+import { vmBalloon, vmExec, vmList, vmStart, vmStats, vmStop, type VmStartFlags } from './commands/vm.js';
 import { EXIT } from './exit-codes.js';
 import { InterruptedError } from './interrupt.js';
 
@@ -68,6 +69,50 @@ function buildProgram(): Command {
     .option('--force', 'restore even if the process that owns the journal is still alive')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean; force?: boolean }) => restoreCommand({ ...o, stateDir: stateDir() }));
+  const vm = program
+    .command('vm')
+    .description('real QEMU guests with virtio-balloon: start, list, balloon, stats, exec, stop');
+  vm.command('start')
+    .description('build (or reuse) the guest image and boot a guest; returns when memcached answers')
+    .argument('<name>')
+    .requiredOption('--memory <size>', 'guest RAM, e.g. 256M')
+    .option('--vcpus <n>', 'virtual CPUs (default 1)', int)
+    .option('--services <list>', 'memcached,iperf3 or none (default memcached)')
+    .option('--disk <size>', 'attach a virtio-blk disk of this size (for fio)')
+    .option('--fio', 'add the fio layer to the image')
+    .option('--kernel <path>', "your own kernel (bzImage, virtio built in) instead of Debian's")
+    .option('--cache-dir <dir>', 'image cache (default $OVERCOMMIT_CACHE_DIR or /var/cache/overcommit)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: VmStartFlags) => vmStart(name, { ...o, stateDir: stateDir() }));
+  vm.command('list')
+    .description('guests with state, balloon, RSS and KSM-merged pages')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => vmList({ ...o, stateDir: stateDir() }));
+  vm.command('balloon')
+    .description('set the balloon target (the memory the guest should keep)')
+    .argument('<name>')
+    .argument('<size>')
+    .option('--json', 'print JSON')
+    .action(async (name: string, size: string, o: { json?: boolean }) =>
+      vmBalloon(name, size, { ...o, stateDir: stateDir() }),
+    );
+  vm.command('stats')
+    .description('balloon, guest stats, in-guest meminfo/PSI, QEMU RSS/PSS and KSM pages')
+    .argument('<name>')
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { json?: boolean }) => vmStats(name, { ...o, stateDir: stateDir() }));
+  vm.command('exec')
+    .description('run a command in the guest: overcommit vm exec NAME -- CMD ARGS...; exits with its status')
+    .argument('<name>')
+    .argument('[cmd...]')
+    .option('--timeout <seconds>', 'give up after this long (default 600)', int)
+    .action(async (name: string, cmd: string[], o: { timeout?: number }) => {
+      process.exitCode = await vmExec(name, cmd, { ...o, stateDir: stateDir() });
+    });
+  vm.command('stop')
+    .description('stop a guest and remove its files')
+    .argument('<name>')
+    .action(async (name: string) => vmStop(name, { stateDir: stateDir() }));
   return program;
 }
 

@@ -18,7 +18,7 @@ export const REPO = new URL('../..', import.meta.url).pathname;
  */
 export async function requireHost(
   t: TestContext,
-  needs: Array<'root' | 'ksm' | 'zram' | 'zswap' | 'cgroup' | 'python3'>,
+  needs: Array<'root' | 'ksm' | 'zram' | 'zswap' | 'cgroup' | 'python3' | 'qemu'>,
 ): Promise<boolean> {
   const missing: string[] = [];
   for (const n of needs) {
@@ -33,6 +33,7 @@ export async function requireHost(
     )
       missing.push('memory cgroup');
     if (n === 'python3' && !(await whichOk('python3'))) missing.push('python3');
+    if (n === 'qemu' && !(await whichOk('qemu-system-x86_64'))) missing.push('qemu-system-x86_64');
   }
   if (missing.length === 0) return true;
   const why = `needs ${missing.join(', ')}`;

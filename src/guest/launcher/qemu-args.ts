@@ -27,6 +27,13 @@ export interface QemuSpec {
   serialLog: string;
   pidFile: string;
   disk?: string;
+  /**
+   * virtio-balloon deflate-on-oom (default on): the guest may take balloon pages back under OOM instead of killing
+   * processes. With it the guest keeps ballooned pages in MemTotal (MemAvailable drops); without it MemTotal drops.
+   */
+  deflateOnOom?: boolean;
+  /** virtio-balloon free page reporting (default on): the guest reports freed pages so the host can drop them. */
+  freePageReporting?: boolean;
   /** TCG translation cache, MiB (QEMU's default is far larger; 32 saves ~30 MB RSS per guest). */
   tcgTbSizeMb?: number;
 }
@@ -47,6 +54,8 @@ export function kernelCmdline(s: QemuSpec): string {
     `ovc.token=${s.token}`,
   ].join(' ');
 }
+
+const onOff = (b: boolean) => (b ? 'on' : 'off');
 
 /** The QEMU argument vector for one guest. Pure. */
 export function qemuArgs(s: QemuSpec): string[] {
@@ -82,7 +91,7 @@ export function qemuArgs(s: QemuSpec): string[] {
     '-append',
     kernelCmdline(s),
     '-device',
-    'virtio-balloon-pci,id=balloon0,deflate-on-oom=on,free-page-reporting=on',
+    `virtio-balloon-pci,id=balloon0,deflate-on-oom=${onOff(s.deflateOnOom ?? true)},free-page-reporting=${onOff(s.freePageReporting ?? true)}`,
     '-netdev',
     `user,id=net0,${fwd}`,
     '-device',

@@ -1,0 +1,185 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../../errors.js';
+import { addProcess } from '../../host/cgroup.js';
+import { exists } from '../../host/fsio.js';
+import type { HostJournal } from '../../host/journal.js';
+import { isSameProcessAlive, processStartTime } from '../../host/process-identity.js';
+import { stopProcess } from '../../host/processes.js';
+import { GuestBootError } from '../errors.js';
+import type { GuestImage } from '../image/builder.js';
+import { QmpClient } from '../qmp/client.js';
+import { guestDir, loadRecord, saveRecord, type GuestRecord } from '../record.js';
+import { guestExec } from '../control/client.js';
+import type { AccelVerdict } from './accel.js';
+import { freeLoopbackPorts } from './ports.js';
+import { qemuArgs, type QemuSpec, type Service } from './qemu-args.js';
+import { memcachedVersion } from './ready.js';
+
+export interface StartOptions {
+  stateDir: string;
+  name: string;
+  memoryBytes: number;
+  vcpus?: number;
+  services?: Service[];
+  diskBytes?: number;
+  /** memcached -m in MiB; default three quarters of guest RAM less 16 MiB. */
+  memcachedMb?: number;
+  image: GuestImage;
+  accel: AccelVerdict;
+  qemuVersion: string;
+  /** A host-budget memory cgroup of ours to run QEMU in. */
+  cgroupPath?: string;
+  readyTimeoutMs?: number;
+  tcgTbSizeMb?: number;
+  deflateOnOom?: boolean;
+  freePageReporting?: boolean;
+}
+
+export const MIN_GUEST_BYTES = 96 * 1024 * 1024;
+
+export function checkGuestName(name: string): void {
+  if (!/^[a-z0-9][a-z0-9_-]{0,31}$/i.test(name)) {
+    throw new UsageError(`invalid guest name '${name}'`, 'use letters, digits, - and _ (at most 32)');
+  }
+}
+
+export async function serialTail(path: string, lines = 15): Promise<string> {
+  const t = await readFile(path, 'utf8').catch(() => '');
+  return t.split('\n').filter(Boolean).slice(-lines).join('\n');
+}
+
+/**
+ * Starts one QEMU guest, journaled before anything exists: its folder (disk image, sockets, logs) and its process.
+ * QEMU starts paused (-S) so it can be put into the budget cgroup before it touches guest RAM, then runs.
+ * Readiness is a real protocol answer: memcached's `version`, or a command through the control channel.
+ */
+export async function launchGuest(journal: HostJournal, o: StartOptions): Promise<GuestRecord> {
+  checkGuestName(o.name);
+  if (o.memoryBytes < MIN_GUEST_BYTES)
+    throw new UsageError(`guest memory ${o.memoryBytes} B is too small`, 'use at least 96M');
+  const old = await loadRecord(o.stateDir, o.name);
+  if (old && (await isSameProcessAlive(journal.paths.proc, old.pid, old.startTime))) {
+    throw new UsageError(
+      `a guest named '${o.name}' is already running (pid ${old.pid})`,
+      `pick another name or overcommit vm stop ${o.name}`,
+    );
+  }
+  const dir = guestDir(o.stateDir, o.name);
+  if (await exists(dir))
+    throw new UsageError(`${dir} exists from an earlier guest`, `overcommit vm stop ${o.name} removes it`);
+  const ids: number[] = [];
+  ids.push(await journal.record({ kind: 'dir', path: dir }));
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const [control, memcached, iperf3] = (await freeLoopbackPorts(3)) as [number, number, number];
+  const services = o.services ?? ['memcached'];
+  const memMb = Math.floor(o.memoryBytes / (1024 * 1024));
+  const spec: QemuSpec = {
+    name: o.name,
+    marker: `ovc-${randomBytes(6).toString('hex')}`,
+    memoryBytes: o.memoryBytes,
+    vcpus: o.vcpus ?? 1,
+    accel: o.accel.accel,
+    kernel: o.image.kernel,
+    initrd: o.image.initrd,
+    services,
+    memcachedMb: o.memcachedMb ?? Math.max(16, Math.floor(memMb * 0.75) - 16),
+    token: randomBytes(12).toString('hex'),
+    ports: { control, memcached, iperf3 },
+    qmpSocket: join(dir, 'qmp.sock'),
+    serialLog: join(dir, 'serial.log'),
+    pidFile: join(dir, 'qemu.pid'),
+  };
+  if (o.tcgTbSizeMb !== undefined) spec.tcgTbSizeMb = o.tcgTbSizeMb;
+  if (o.deflateOnOom !== undefined) spec.deflateOnOom = o.deflateOnOom;
+  if (o.freePageReporting !== undefined) spec.freePageReporting = o.freePageReporting;
+  if (o.diskBytes) {
+    spec.disk = join(dir, 'disk.img');
+    await (await open(spec.disk, 'wx', 0o600)).close();
+    await truncate(spec.disk, o.diskBytes);
+  }
+  const procId = await journal.record({
+    kind: 'process',
+    pid: null,
+    startTime: null,
+    marker: spec.marker,
+    command: `qemu guest ${o.name}`,
+  });
+  ids.push(procId);
+  const errFile = await open(join(dir, 'qemu.stderr'), 'w');
+  const child = spawn('qemu-system-x86_64', ['-S', ...qemuArgs(spec)], {
+    detached: true,
+    stdio: ['ignore', 'ignore', errFile.fd],
+  });
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', () => resolve());
+    child.once('error', reject);
+  });
+  await errFile.close();
+  await spawned;
+  child.unref();
+  const pid = child.pid as number;
+  const startTime = await processStartTime(journal.paths.proc, pid);
+  await journal.update(procId, { pid, startTime });
+  const record: GuestRecord = {
+    name: o.name,
+    pid,
+    startTime,
+    dir,
+    qmpSocket: spec.qmpSocket,
+    serialLog: spec.serialLog,
+    ports: spec.ports,
+    token: spec.token,
+    memoryBytes: o.memoryBytes,
+    vcpus: spec.vcpus,
+    services,
+    accel: o.accel.accel,
+    qemuVersion: o.qemuVersion,
+    guestKernel: o.image.kernelVersion,
+    hostKernel: (await readFile('/proc/sys/kernel/osrelease', 'utf8')).trim(),
+    thp:
+      (await readFile('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8').catch(() => '')).match(/\[(\w+)\]/)?.[1] ??
+      'n/a',
+    imageKey: o.image.key,
+    startedAt: new Date().toISOString(),
+    journalIds: ids,
+  };
+  if (o.accel.reason) record.accelReason = o.accel.reason;
+  if (spec.disk) record.disk = spec.disk;
+  await saveRecord(record);
+  const fail = async (why: string): Promise<never> => {
+    await stopProcess(journal.paths, pid, startTime, 1000);
+    const stderr = await readFile(join(dir, 'qemu.stderr'), 'utf8').catch(() => '');
+    throw new GuestBootError(
+      o.name,
+      `${why}${stderr.trim() ? ` (qemu: ${stderr.trim().split('\n').slice(-2).join(' | ')})` : ''}`,
+      await serialTail(spec.serialLog),
+    );
+  };
+  let qmp: QmpClient | undefined;
+  try {
+    qmp = await QmpClient.connect(spec.qmpSocket, { connectTimeoutMs: 10_000, commandTimeoutMs: 5000 });
+    if (o.cgroupPath) await addProcess(journal, o.cgroupPath, pid);
+    await qmp.execute('cont');
+    await qmp.enableGuestStatsPolling(1);
+  } catch (e) {
+    qmp?.close();
+    return fail(`QMP: ${(e as Error).message}`);
+  }
+  qmp.close();
+  const deadline = Date.now() + (o.readyTimeoutMs ?? 120_000);
+  for (;;) {
+    if (!(await isSameProcessAlive(journal.paths.proc, pid, startTime))) return fail('QEMU exited during boot');
+    const ready = services.includes('memcached')
+      ? (await memcachedVersion(memcached, 1000)) !== undefined
+      : await guestExec(control, spec.token, 'true', 2000).then(
+          (r) => r.exitCode === 0,
+          () => false,
+        );
+    if (ready) return record;
+    if (Date.now() > deadline) return fail(`no readiness within ${(o.readyTimeoutMs ?? 120_000) / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

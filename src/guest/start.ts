@@ -1,0 +1,49 @@
+import { rm } from 'node:fs/promises';
+import type { HostJournal } from '../host/journal.js';
+import { Guest } from './guest.js';
+import { buildImage, type BuildOptions, type GuestImage } from './image/builder.js';
+import { DEFAULT_CACHE_DIR } from './image/cache.js';
+import { chooseAccel, qemuVersion, type AccelVerdict } from './launcher/accel.js';
+import { launchGuest, type StartOptions } from './launcher/launch.js';
+import { guestDir } from './record.js';
+
+export interface StartGuestOptions extends Omit<StartOptions, 'image' | 'accel' | 'qemuVersion'> {
+  build?: BuildOptions;
+  log?: (line: string) => void;
+}
+
+export interface Started {
+  guest: Guest;
+  image: GuestImage;
+  accel: AccelVerdict;
+  bootMs: number;
+}
+
+/**
+ * Builds (or finds) the image, picks the accelerator, launches the guest and waits until it is ready. On failure
+ * the guest's process and files are removed and dropped from the journal before the error is thrown.
+ */
+export async function startGuest(journal: HostJournal, o: StartGuestOptions): Promise<Started> {
+  const log = o.log ?? (() => undefined);
+  const image = await buildImage({ ...o.build, log });
+  if (image.cached) log(`image ${image.key}: cached`);
+  const cacheDir = o.build?.cacheDir ?? process.env.OVERCOMMIT_CACHE_DIR ?? DEFAULT_CACHE_DIR;
+  const accel = await chooseAccel(cacheDir, image.kernel, image.initrd);
+  if (accel.accel === 'tcg')
+    log(`accelerator: TCG (software emulation, 10-25x slower than KVM): ${accel.reason ?? ''}`);
+  const before = new Set(journal.objects().map((x) => x.id));
+  const t0 = Date.now();
+  try {
+    const record = await launchGuest(journal, { ...o, image, accel, qemuVersion: await qemuVersion() });
+    return { guest: new Guest(journal.paths, record), image, accel, bootMs: Date.now() - t0 };
+  } catch (e) {
+    await rm(guestDir(o.stateDir, o.name), { recursive: true, force: true });
+    await journal.forget(
+      journal
+        .objects()
+        .filter((x) => !before.has(x.id))
+        .map((x) => x.id),
+    );
+    throw e;
+  }
+}
