@@ -31,7 +31,7 @@ export interface GuestSnapshot {
 
 /** One running guest: balloon, stats, in-guest commands, host-side memory figures, stop. */
 export class Guest {
-  private qmpClient: QmpClient | undefined;
+  private qmpClient: Promise<QmpClient> | undefined;
   constructor(
     readonly paths: HostPaths,
     readonly record: GuestRecord,
@@ -64,11 +64,20 @@ export class Guest {
     if (!(await this.alive())) throw new GuestDeadError(this.name, await serialTail(this.record.serialLog));
   }
 
-  async qmp(): Promise<QmpClient> {
-    if (this.qmpClient && !this.qmpClient.closed) return this.qmpClient;
-    await this.assertAlive();
-    this.qmpClient = await QmpClient.connect(this.record.qmpSocket, { connectTimeoutMs: 3000, commandTimeoutMs: 5000 });
-    return this.qmpClient;
+  /** One QMP connection per Guest, shared by concurrent callers (QEMU serves one QMP client at a time). */
+  qmp(): Promise<QmpClient> {
+    const current = this.qmpClient;
+    const connecting = (async () => {
+      const c = current ? await current.catch(() => undefined) : undefined;
+      if (c && !c.closed) return c;
+      await this.assertAlive();
+      return QmpClient.connect(this.record.qmpSocket, { connectTimeoutMs: 3000, commandTimeoutMs: 5000 });
+    })();
+    this.qmpClient = connecting; // set before any await: concurrent callers chain onto this one connection
+    connecting.catch(() => {
+      if (this.qmpClient === connecting) this.qmpClient = undefined;
+    });
+    return connecting;
   }
 
   /** Sets the balloon target: the guest's memory size it should shrink or grow to (QMP `balloon`). */
@@ -134,8 +143,12 @@ export class Guest {
   }
 
   close(): void {
-    this.qmpClient?.close();
+    const c = this.qmpClient;
     this.qmpClient = undefined;
+    void c?.then(
+      (x) => x.close(),
+      () => undefined,
+    );
   }
 
   /** SIGKILL (what a crash looks like). The files stay until stop/restore. */

@@ -1,11 +1,10 @@
-import { rm } from 'node:fs/promises';
 import type { HostJournal } from '../host/journal.js';
+import { undoObject } from '../host/restore.js';
 import { Guest } from './guest.js';
 import { buildImage, type BuildOptions, type GuestImage } from './image/builder.js';
 import { DEFAULT_CACHE_DIR } from './image/cache.js';
 import { chooseAccel, qemuVersion, type AccelVerdict } from './launcher/accel.js';
 import { launchGuest, type StartOptions } from './launcher/launch.js';
-import { guestDir } from './record.js';
 
 export interface StartGuestOptions extends Omit<StartOptions, 'image' | 'accel' | 'qemuVersion'> {
   build?: BuildOptions;
@@ -37,13 +36,11 @@ export async function startGuest(journal: HostJournal, o: StartGuestOptions): Pr
     const record = await launchGuest(journal, { ...o, image, accel, qemuVersion: await qemuVersion() });
     return { guest: new Guest(journal.paths, record), image, accel, bootMs: Date.now() - t0 };
   } catch (e) {
-    await rm(guestDir(o.stateDir, o.name), { recursive: true, force: true });
-    await journal.forget(
-      journal
-        .objects()
-        .filter((x) => !before.has(x.id))
-        .map((x) => x.id),
-    );
+    // Undo exactly what this call created (newest first), nothing else: a guest of the same name that was already
+    // running keeps its files.
+    const mine = journal.objects().filter((x) => !before.has(x.id));
+    for (const x of [...mine].reverse()) await undoObject(journal.paths, x).catch(() => undefined);
+    await journal.forget(mine.map((x) => x.id));
     throw e;
   }
 }

@@ -63,7 +63,7 @@ async function restoreKnobs(paths: HostPaths, data: JournalData, actions: string
   for (const id of touched) if (!id.startsWith('ksm/')) await put(id);
 }
 
-async function undoObject(paths: HostPaths, o: JournalObject): Promise<string[]> {
+export async function undoObject(paths: HostPaths, o: JournalObject): Promise<string[]> {
   switch (o.kind) {
     case 'process': {
       const pids = o.pid !== null ? [o.pid] : await findByMarker(paths, o.marker);
