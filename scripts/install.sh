@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 # util-linux: mkswap, swapon, swapoff, fallocate. python3: the test helper that marks memory mergeable (madvise).
 # procps: pgrep/ps for checks. kmod: modprobe zram where zram is a module. qemu-system-x86: the guests.
-# dpkg + tar unpack the guest packages (fetched with apt-get download into /var/cache/overcommit, never installed).
-DEBS=(util-linux python3 procps kmod ca-certificates qemu-system-x86 dpkg tar)
+# dpkg + tar unpack the guest packages, xz extracts the kernel for PVH boot (fetched with apt-get download into /var/cache/overcommit, never installed).
+DEBS=(util-linux python3 procps kmod ca-certificates qemu-system-x86 dpkg tar xz-utils)
 
 if [ "${OVERCOMMIT_SKIP_APT:-0}" != 1 ]; then
   missing=()

@@ -21,6 +21,8 @@ export interface GuestRecord {
   accelReason?: string;
   qemuVersion: string;
   guestKernel: string;
+  /** How the kernel was booted: pvh (uncompressed vmlinux) or bzimage. */
+  boot: 'pvh' | 'bzimage';
   hostKernel: string;
   thp: string;
   imageKey: string;

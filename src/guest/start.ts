@@ -1,5 +1,4 @@
 import type { HostJournal } from '../host/journal.js';
-import { undoObject } from '../host/restore.js';
 import { Guest } from './guest.js';
 import { buildImage, type BuildOptions, type GuestImage } from './image/builder.js';
 import { DEFAULT_CACHE_DIR } from './image/cache.js';
@@ -27,20 +26,10 @@ export async function startGuest(journal: HostJournal, o: StartGuestOptions): Pr
   const image = await buildImage({ ...o.build, log });
   if (image.cached) log(`image ${image.key}: cached`);
   const cacheDir = o.build?.cacheDir ?? process.env.OVERCOMMIT_CACHE_DIR ?? DEFAULT_CACHE_DIR;
-  const accel = await chooseAccel(cacheDir, image.kernel, image.initrd);
+  const accel = await chooseAccel(cacheDir, image.pvhKernel ?? image.kernel, image.initrd, image.kernelVersion);
   if (accel.accel === 'tcg')
     log(`accelerator: TCG (software emulation, 10-25x slower than KVM): ${accel.reason ?? ''}`);
-  const before = new Set(journal.objects().map((x) => x.id));
   const t0 = Date.now();
-  try {
-    const record = await launchGuest(journal, { ...o, image, accel, qemuVersion: await qemuVersion() });
-    return { guest: new Guest(journal.paths, record), image, accel, bootMs: Date.now() - t0 };
-  } catch (e) {
-    // Undo exactly what this call created (newest first), nothing else: a guest of the same name that was already
-    // running keeps its files.
-    const mine = journal.objects().filter((x) => !before.has(x.id));
-    for (const x of [...mine].reverse()) await undoObject(journal.paths, x).catch(() => undefined);
-    await journal.forget(mine.map((x) => x.id));
-    throw e;
-  }
+  const record = await launchGuest(journal, { ...o, image, accel, qemuVersion: await qemuVersion() });
+  return { guest: new Guest(journal.paths, record), image, accel, bootMs: Date.now() - t0 };
 }

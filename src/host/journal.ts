@@ -169,8 +169,13 @@ export class HostJournal {
     else await this.persist();
   }
 
-  private async persist(): Promise<void> {
-    await atomicWrite(this.file, JSON.stringify(this.data, null, 2) + '\n');
+  private writing: Promise<void> = Promise.resolve();
+
+  /** Writes the journal; concurrent callers (guests started in parallel) are serialized, the last state wins. */
+  private persist(): Promise<void> {
+    const next = this.writing.then(() => atomicWrite(this.file, JSON.stringify(this.data, null, 2) + '\n'));
+    this.writing = next.catch(() => undefined);
+    return next;
   }
 
   /** Writes a global knob (allowlisted, validated) after journaling that it was touched. Returns false if unchanged. */

@@ -8,9 +8,10 @@ import { cpioArchive, withParentDirs, type CpioEntry } from './cpio.js';
 import { extractDeb } from './deb.js';
 import { controlHandler, initScript, MODULE_ORDER } from './init-script.js';
 import { indexLibraries, resolveLibraries, resolveInStaging } from './libs.js';
+import { extractPvhKernel } from './vmlinux.js';
 
 /** Bumped whenever the builder's output for the same inputs changes. */
-const BUILDER_VERSION = 1;
+const BUILDER_VERSION = 2;
 const LIBDIR = 'lib/x86_64-linux-gnu';
 
 export type Layer = 'fio';
@@ -28,6 +29,8 @@ export interface GuestImage {
   key: string;
   dir: string;
   kernel: string;
+  /** The uncompressed vmlinux with a PVH entry, when it could be extracted: boots ~2x faster under TCG. */
+  pvhKernel?: string;
   kernelVersion: string;
   /** The initramfs: the base archive with each layer's archive appended (the kernel unpacks them in order). */
   initrd: string;
@@ -41,6 +44,7 @@ export interface GuestImage {
 interface Manifest {
   key: string;
   kernel: string;
+  pvhKernel?: string;
   kernelVersion: string;
   initrd: string;
   packages: Record<string, string>;
@@ -223,10 +227,17 @@ export async function buildImage(opts: BuildOptions = {}): Promise<GuestImage> {
     }
     await writeFile(join(tmp, 'initrd.cpio'), Buffer.concat(archives));
     await writeFile(join(tmp, 'vmlinuz'), await readFile(kernelFile));
+    const pvh = await extractPvhKernel(join(tmp, 'vmlinuz'), join(tmp, 'vmlinux'));
+    log(
+      pvh
+        ? 'kernel: PVH entry found, vmlinux extracted for direct boot'
+        : 'kernel: no PVH boot (not XZ, no xz, or no PVH note): bzImage boot',
+    );
     await rm(staging, { recursive: true, force: true });
     const manifest: Manifest = {
       key,
       kernel: join(dir, 'vmlinuz'),
+      ...(pvh ? { pvhKernel: join(dir, 'vmlinux') } : {}),
       kernelVersion,
       initrd: join(dir, 'initrd.cpio'),
       packages: Object.fromEntries(versions),

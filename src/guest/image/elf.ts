@@ -69,3 +69,32 @@ export function parseElfDeps(buf: Buffer): ElfDeps {
   }
   return out;
 }
+
+const PT_NOTE = 4;
+const XEN_ELFNOTE_PHYS32_ENTRY = 18;
+
+/**
+ * True when a kernel ELF (an uncompressed vmlinux) carries the Xen PVH entry note: QEMU can then boot it directly
+ * (`-kernel vmlinux`), skipping the bzImage's own decompression, which is slow under TCG.
+ */
+export function hasPvhEntry(buf: Buffer): boolean {
+  if (!isElf(buf) || buf[4] !== 2) return false;
+  const phoff = Number(buf.readBigUInt64LE(0x20));
+  const phentsize = buf.readUInt16LE(0x36);
+  const phnum = buf.readUInt16LE(0x38);
+  for (let i = 0; i < phnum; i++) {
+    const p = phoff + i * phentsize;
+    if (p + 56 > buf.length || buf.readUInt32LE(p) !== PT_NOTE) continue;
+    const off = Number(buf.readBigUInt64LE(p + 8));
+    const end = off + Number(buf.readBigUInt64LE(p + 32));
+    for (let n = off; n + 12 <= end && n + 12 <= buf.length;) {
+      const namesz = buf.readUInt32LE(n);
+      const descsz = buf.readUInt32LE(n + 4);
+      const type = buf.readUInt32LE(n + 8);
+      const name = buf.toString('latin1', n + 12, n + 12 + Math.max(0, namesz - 1));
+      if (name === 'Xen' && type === XEN_ELFNOTE_PHYS32_ENTRY) return true;
+      n += 12 + Math.ceil(namesz / 4) * 4 + Math.ceil(descsz / 4) * 4;
+    }
+  }
+  return false;
+}

@@ -69,7 +69,12 @@ async function probeKvm(kernel: string, initrd: string, timeoutMs: number): Prom
  * KVM on some hosts cannot boot a stock kernel). The verdict is cached per host kernel, QEMU and guest kernel.
  * OVERCOMMIT_ACCEL=kvm|tcg overrides.
  */
-export async function chooseAccel(cacheDir: string, kernel: string, initrd: string): Promise<AccelVerdict> {
+export async function chooseAccel(
+  cacheDir: string,
+  kernel: string,
+  initrd: string,
+  guestKernelVersion: string,
+): Promise<AccelVerdict> {
   const forced = process.env.OVERCOMMIT_ACCEL;
   if (forced === 'kvm' || forced === 'tcg') return { accel: forced, reason: 'OVERCOMMIT_ACCEL' };
   if (!(await exists('/dev/kvm'))) return { accel: 'tcg', reason: 'no /dev/kvm' };
@@ -77,7 +82,7 @@ export async function chooseAccel(cacheDir: string, kernel: string, initrd: stri
   const file = join(
     cacheDir,
     'accel',
-    `${hostKernel}_${await qemuVersion()}_${kernel.replace(/[^a-z0-9]+/gi, '_').slice(-60)}.json`,
+    `${hostKernel}_${await qemuVersion()}_${guestKernelVersion}.json`.replace(/[^a-z0-9._-]+/gi, '_'),
   );
   const cached = await readFile(file, 'utf8').then(
     (t) => JSON.parse(t) as AccelVerdict,

@@ -9,6 +9,7 @@ import { HostJournal } from '../../../src/host/journal.js';
 import { findByMarker } from '../../../src/host/processes.js';
 import { restoreHost } from '../../../src/host/restore.js';
 import { exists } from '../../../src/host/fsio.js';
+import { createBudgetGroup, detectCgroupLayout, readBudget } from '../../../src/host/cgroup.js';
 import { memcachedTalk } from '../memcached-text.js';
 import { paths, requireHost, tempStateDir, waitFor } from '../helpers.js';
 
@@ -98,19 +99,27 @@ describe('real TCG guests', () => {
     );
   });
 
-  test('two guests from one cached image: the second build downloads nothing; without deflate-on-oom MemTotal follows the balloon', async (t) => {
+  test('two guests from one cached image: the second build downloads nothing; the second runs in a budget cgroup; without deflate-on-oom MemTotal follows the balloon', async (t) => {
     if (!ok) return t.skip('no guest');
     const img = await buildImage();
     assert.equal(img.cached, true);
     assert.deepEqual(img.fetched, []);
     // Without deflate-on-oom the guest's driver takes ballooned pages out of MemTotal itself.
+    // ...and it runs inside a host-budget memory cgroup of ours, charged from its first page (QEMU starts paused).
+    const layout = await detectCgroupLayout(paths);
+    assert.ok(layout);
+    const group = await createBudgetGroup(journal, layout, 'test-guests', { limitBytes: 1024 * MiB });
     const s = await startGuest(journal, {
       stateDir,
       name: 'g2',
       memoryBytes: 256 * MiB,
       services: [],
       deflateOnOom: false,
+      cgroupPath: group,
     });
+    const budget = await readBudget(layout, group);
+    assert.deepEqual(budget.pids, [s.guest.record.pid]);
+    assert.ok(budget.usageBytes > 50 * MiB, `budget usage ${budget.usageBytes}`);
     assert.equal(s.image.key, g.record.imageKey);
     assert.deepEqual(s.image.fetched, []);
     const full = (await s.guest.inGuest()).meminfo.MemTotal ?? 0;
