@@ -1,0 +1,99 @@
+import type { Observation } from '../observe/observation.js';
+
+/** Latency percentiles in microseconds. */
+export interface LatencySummary {
+  count: number;
+  p50Us: number;
+  p90Us: number;
+  p99Us: number;
+  p999Us: number;
+  maxUs: number;
+  meanUs: number;
+}
+
+/** One memcached load run against one guest (or all guests, summed). */
+export interface MemcachedResult {
+  ops: number;
+  gets: number;
+  sets: number;
+  hits: number;
+  misses: number;
+  errors: number;
+  durationS: number;
+  opsPerSec: number;
+  latency: LatencySummary;
+  /** Throughput per second of the run, for the time-series chart. */
+  opsPerSecSeries: number[];
+  integrity: { keysWritten: number; verified: number; lost: number; corrupt: number };
+}
+
+export interface FioResult {
+  job: string;
+  readIops: number;
+  writeIops: number;
+  readBwBytesPerSec: number;
+  writeBwBytesPerSec: number;
+  readLatency?: LatencySummary;
+  writeLatency?: LatencySummary;
+}
+
+export interface NetworkResult {
+  hostToGuestBitsPerSec: number;
+  guestToHostBitsPerSec: number;
+  /** Request/response round trips per second (what netperf TCP_RR measures). */
+  rrPerSec: number;
+  rrLatency: LatencySummary;
+}
+
+/** What one strategy cost, measured from kernel counters over its measured phase. */
+export interface StrategyResult {
+  strategy: string;
+  repetition: number;
+  startedAt: string;
+  durationS: number;
+  guestRamBytes: number;
+  budgetBytes: number;
+  /** guest RAM / budget. */
+  overcommitRatio: number;
+  memcached?: MemcachedResult;
+  fio?: FioResult[];
+  network?: NetworkResult;
+  /** Bytes saved at the end of the run, by mechanism (kernel counters). */
+  savedBytes: { ksm: number; zram: number; zswap: number; balloon: number };
+  /** CPU seconds spent by the mechanism's kernel threads and total system time during the run. */
+  cpuSeconds: { ksmd: number; kswapd: number; system: number; user: number; iowait: number };
+  swapIo: { pagesIn: number; pagesOut: number };
+  /** Per-second observations of the run. */
+  series: Observation[];
+  /** Free text: what went wrong, if anything (a guest died, integrity failed). */
+  notes: string[];
+  /** Ratios against the baseline strategy (`none`) of the same run: 1.0 = as fast as baseline. */
+  vsBaseline?: { throughput: number; p99: number };
+}
+
+export interface Environment {
+  hostKernel: string;
+  qemuVersion: string;
+  accel: string;
+  accelReason?: string;
+  guestKernel: string;
+  thp: string;
+  cpuModel: string;
+  cpus: number;
+  memTotalBytes: number;
+  swapDevice: string;
+  cgroupVersion: number | null;
+  /** Any approximation the run had to make (e.g. ksmtuned's view of the host). */
+  caveats: string[];
+}
+
+export interface LabResults {
+  version: 1;
+  scenario: string;
+  startedAt: string;
+  finishedAt: string;
+  environment: Environment;
+  /** The scenario as run (every setting). */
+  settings: Record<string, unknown>;
+  strategies: StrategyResult[];
+}
