@@ -21,7 +21,15 @@ export interface HostObservation {
   pswpin: number;
   pswpout: number;
   psi: { memory?: Psi; io?: Psi; cpu?: Psi };
-  ksm: { run: number; pagesShared: number; pagesSharing: number; pagesVolatile: number; fullScans: number; savedBytes: number; generalProfit?: number };
+  ksm: {
+    run: number;
+    pagesShared: number;
+    pagesSharing: number;
+    pagesVolatile: number;
+    fullScans: number;
+    savedBytes: number;
+    generalProfit?: number;
+  };
   zram: { origBytes: number; comprBytes: number; memUsedBytes: number };
   zswap: { poolBytes: number; storedBytes: number; zswpin: number; zswpout: number; zswpwb: number };
   /** The host-budget cgroup holding the guests, when there is one. */

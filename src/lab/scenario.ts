@@ -1,0 +1,159 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { parseSize } from '../util/size.js';
+
+/** Strategies the lab runs today (issue 5 adds balloon, ksmtuned, auto). */
+export const LAB_STRATEGIES = ['none', 'ksm', 'uksm', 'swap-disk', 'zswap', 'zram'] as const;
+export type LabStrategy = (typeof LAB_STRATEGIES)[number];
+
+const size = z.union([z.string(), z.number().int().positive()]).transform((v, ctx) => {
+  try {
+    return typeof v === 'number' ? v : parseSize(v);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `'${String(v)}' is not a size (use e.g. 256M, 1G)` });
+    return z.NEVER;
+  }
+});
+
+export const ScenarioSchema = z
+  .object({
+    /** Shown in the report. */
+    name: z.string().default('custom'),
+    guests: z
+      .object({
+        count: z.number().int().min(1).max(16).default(3),
+        memory: size.default(256 * 1024 * 1024),
+        vcpus: z.number().int().min(1).max(8).default(1),
+      })
+      .prefault({}),
+    budget: z
+      .object({
+        /** Overcommit ratio = guest RAM / budget; the baseline `none` always runs at 1. */
+        ratio: z.number().min(1).max(10).default(1.5),
+        /** Host memory allowed per guest for QEMU itself (TCG cache, devices): added to the budget. */
+        overheadPerGuest: size.default(96 * 1024 * 1024),
+      })
+      .prefault({}),
+    strategies: z
+      .array(z.enum(LAB_STRATEGIES))
+      .min(1)
+      .default([...LAB_STRATEGIES]),
+    memcached: z
+      .object({
+        connections: z.number().int().min(1).max(64).default(2),
+        getRatio: z.number().min(0).max(1).default(0.9),
+        valueBytes: z
+          .number()
+          .int()
+          .min(16)
+          .max(1024 * 1024)
+          .default(2048),
+        /** Fill: share of guest RAM written into memcached before the measured phase. */
+        fillShare: z.number().min(0).max(0.9).default(0.6),
+        duplicatedShare: z.number().min(0).max(1).default(0.3),
+        compressibleShare: z.number().min(0).max(1).default(0.4),
+        randomShare: z.number().min(0).max(1).default(0.3),
+        zipfTheta: z.number().min(0).max(2).default(0.9),
+      })
+      .prefault({}),
+    warmupS: z.number().min(0).max(3600).default(10),
+    durationS: z
+      .number()
+      .min(1)
+      .max(24 * 3600)
+      .default(40),
+    repetitions: z.number().int().min(1).max(20).default(1),
+    swap: z.object({ size: size.default(2 * 1024 * 1024 * 1024), path: z.string().optional() }).prefault({}),
+    zram: z.object({ size: size.default(2 * 1024 * 1024 * 1024), algorithm: z.string().optional() }).prefault({}),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const mix = s.memcached.duplicatedShare + s.memcached.compressibleShare + s.memcached.randomShare;
+    if (Math.abs(mix - 1) > 1e-6) {
+      ctx.addIssue({ code: 'custom', path: ['memcached'], message: `value content shares add up to ${mix}, not 1` });
+    }
+    if (s.guests.memory < 128 * 1024 * 1024) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['guests', 'memory'],
+        message: `${s.guests.memory} B is below the 128M a guest needs`,
+      });
+    }
+  });
+
+export type Scenario = z.infer<typeof ScenarioSchema>;
+
+export class ScenarioError extends UsageError {}
+
+/** Validates a scenario; errors name the path and the bad value. */
+export function parseScenario(input: unknown, source = 'scenario'): Scenario {
+  const r = ScenarioSchema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => {
+    const path = i.path.join('.') || '(top)';
+    let value: unknown = input;
+    for (const k of i.path)
+      value =
+        value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[k] : undefined;
+    return `${path}: ${i.message}${value !== undefined && typeof value !== 'object' ? ` (got ${JSON.stringify(value)})` : ''}`;
+  });
+  throw new ScenarioError(`invalid ${source}: ${lines.join('; ')}`, 'fix the scenario (see overcommit lab run --help)');
+}
+
+export async function loadScenarioFile(path: string): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ScenarioError(
+      `cannot read scenario ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      'give the path of a YAML file',
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new ScenarioError(
+      `scenario ${path} is not valid YAML: ${(e as Error).message.split('\n')[0] ?? ''}`,
+      'fix the YAML syntax',
+    );
+  }
+  return parseScenario(doc, `scenario ${path}`);
+}
+
+/**
+ * The built-in plans. `default`: the seed's plan at small scale (3 guests of 256M, 1.5x, every strategy), about 10
+ * minutes on a 2-core TCG machine. `quick`: the same plan shortened to about 3 minutes.
+ */
+export function builtinScenario(name: 'default' | 'quick' | 'tiny'): Scenario {
+  if (name === 'quick') {
+    return parseScenario({
+      name: 'quick',
+      guests: { count: 2, memory: '192M' },
+      warmupS: 3,
+      durationS: 10,
+      memcached: { fillShare: 0.45 },
+    });
+  }
+  if (name === 'tiny') {
+    return parseScenario({
+      name: 'tiny',
+      guests: { count: 2, memory: '192M' },
+      strategies: ['none', 'zram'],
+      warmupS: 2,
+      durationS: 6,
+      memcached: { fillShare: 0.3 },
+    });
+  }
+  return parseScenario({ name: 'default' });
+}
+
+/** Bytes the budget cgroup allows for a strategy: guest RAM / ratio (1 for the baseline) + QEMU's own overhead. */
+export function budgetBytes(s: Scenario, strategy: LabStrategy): { budget: number; ratio: number; guestRam: number } {
+  const guestRam = s.guests.count * s.guests.memory;
+  const ratio = strategy === 'none' ? 1 : s.budget.ratio;
+  return { budget: Math.round(guestRam / ratio + s.guests.count * s.budget.overheadPerGuest), ratio, guestRam };
+}

@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import type { Guest } from '../guest/guest.js';
+import { readBudget, type CgroupLayout } from '../host/cgroup.js';
+import { readText } from '../host/fsio.js';
+import { readKsm } from '../host/ksm.js';
+import type { HostPaths } from '../host/paths.js';
+import { readMeminfo, readPressure, readVmstat } from '../host/procfs.js';
+import { readZramDevices } from '../host/zram.js';
+import { zswapStatsFrom } from '../host/zswap.js';
+import { cpuTicksOf, findKernelThreads, parseProcStatCpu } from './cpu.js';
+import type { GuestObservation, HostObservation, Observation } from './observation.js';
+
+export interface CollectorOptions {
+  paths: HostPaths;
+  guests: () => readonly Guest[];
+  budget?: { layout: CgroupLayout; path: string };
+  /** Ask each guest for its own meminfo/PSI through the control channel every Nth observation (0: never). */
+  inGuestEvery?: number;
+}
+
+/**
+ * Takes Observations: the host from /proc and /sys (one read of each file per tick), the guests over QMP and the
+ * host's view of their QEMU processes, and, less often, the guests' own figures through the control channel.
+ */
+export class Collector {
+  private kthreads: { ksmd: number[]; kswapd: number[] } | undefined;
+  private n = 0;
+  constructor(private readonly o: CollectorOptions) {}
+
+  async host(): Promise<HostObservation> {
+    const { paths } = this.o;
+    this.kthreads ??= {
+      ksmd: await findKernelThreads(paths, /^ksmd$/),
+      kswapd: await findKernelThreads(paths, /^kswapd\d+$/),
+    };
+    const [mi, vm, stat, ksm, zram, psiM, psiI, psiC, ksmdTicks, kswapdTicks] = await Promise.all([
+      readMeminfo(paths),
+      readVmstat(paths),
+      readText(join(paths.proc, 'stat')),
+      readKsm(paths),
+      readZramDevices(paths),
+      readPressure(paths, 'memory'),
+      readPressure(paths, 'io'),
+      readPressure(paths, 'cpu'),
+      cpuTicksOf(paths, this.kthreads.ksmd),
+      cpuTicksOf(paths, this.kthreads.kswapd),
+    ]);
+    const zs = zswapStatsFrom(mi, vm);
+    const h: HostObservation = {
+      memTotalBytes: mi.MemTotal ?? 0,
+      memAvailableBytes: mi.MemAvailable ?? 0,
+      memFreeBytes: mi.MemFree ?? 0,
+      cachedBytes: mi.Cached ?? 0,
+      swapTotalBytes: mi.SwapTotal ?? 0,
+      swapFreeBytes: mi.SwapFree ?? 0,
+      cpu: parseProcStatCpu(stat),
+      ksmdCpuTicks: ksmdTicks,
+      kswapdCpuTicks: kswapdTicks,
+      pswpin: vm.pswpin ?? 0,
+      pswpout: vm.pswpout ?? 0,
+      psi: {},
+      ksm: {
+        run: ksm.settings.run ?? 0,
+        pagesShared: ksm.stats.pages_shared ?? 0,
+        pagesSharing: ksm.stats.pages_sharing ?? 0,
+        pagesVolatile: ksm.stats.pages_volatile ?? 0,
+        fullScans: ksm.stats.full_scans ?? 0,
+        savedBytes: ksm.derived.savedBytes,
+        ...(ksm.stats.general_profit !== undefined ? { generalProfit: ksm.stats.general_profit } : {}),
+      },
+      zram: zram.reduce(
+        (a, d) => ({
+          origBytes: a.origBytes + (d.mm?.origDataSizeBytes ?? 0),
+          comprBytes: a.comprBytes + (d.mm?.comprDataSizeBytes ?? 0),
+          memUsedBytes: a.memUsedBytes + (d.mm?.memUsedTotalBytes ?? 0),
+        }),
+        { origBytes: 0, comprBytes: 0, memUsedBytes: 0 },
+      ),
+      zswap: zs
+        ? {
+            poolBytes: zs.poolBytes,
+            storedBytes: zs.storedBytes,
+            zswpin: zs.zswpin,
+            zswpout: zs.zswpout,
+            zswpwb: zs.zswpwb,
+          }
+        : { poolBytes: 0, storedBytes: 0, zswpin: 0, zswpout: 0, zswpwb: 0 },
+    };
+    if (psiM) h.psi.memory = psiM;
+    if (psiI) h.psi.io = psiI;
+    if (psiC) h.psi.cpu = psiC;
+    if (this.o.budget) {
+      const b = await readBudget(this.o.budget.layout, this.o.budget.path).catch(() => undefined);
+      if (b)
+        h.budget = {
+          usageBytes: b.usageBytes,
+          limitBytes: b.limitBytes,
+          ...(b.swapUsageBytes !== undefined ? { swapUsageBytes: b.swapUsageBytes } : {}),
+        };
+    }
+    return h;
+  }
+
+  async guest(g: Guest, inGuest: boolean): Promise<GuestObservation> {
+    const snap = await g.snapshot();
+    const o: GuestObservation = { name: g.name, alive: snap.alive, memoryBytes: g.record.memoryBytes };
+    if (snap.balloonActualBytes !== undefined) o.balloonActualBytes = snap.balloonActualBytes;
+    if (snap.stats) o.stats = snap.stats.stats;
+    if (snap.process) {
+      o.rssBytes = snap.process.rssBytes;
+      o.swapBytes = snap.process.swapBytes;
+      if (snap.process.pssBytes !== undefined) o.pssBytes = snap.process.pssBytes;
+    }
+    if (snap.ksm) o.ksmMergingPages = snap.ksm.mergingPages;
+    if (inGuest && snap.alive) {
+      const r = await g.inGuest().catch(() => undefined);
+      if (r) {
+        o.inGuest = {};
+        if (r.meminfo.MemTotal !== undefined) o.inGuest.memTotalBytes = r.meminfo.MemTotal;
+        if (r.meminfo.MemAvailable !== undefined) o.inGuest.memAvailableBytes = r.meminfo.MemAvailable;
+        if (r.pressure) o.inGuest.psiMemorySomeAvg10 = r.pressure.some.avg10;
+        if (r.vmstat.pgmajfault !== undefined) o.inGuest.pgmajfault = r.vmstat.pgmajfault;
+      }
+    }
+    return o;
+  }
+
+  async observe(): Promise<Observation> {
+    const every = this.o.inGuestEvery ?? 0;
+    const inGuest = every > 0 && this.n % every === 0;
+    this.n++;
+    const t = Date.now();
+    const [host, guests] = await Promise.all([
+      this.host(),
+      Promise.all(this.o.guests().map((g) => this.guest(g, inGuest))),
+    ]);
+    return { t, host, guests };
+  }
+}

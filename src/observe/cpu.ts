@@ -1,0 +1,55 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tryReadText } from '../host/fsio.js';
+import type { HostPaths } from '../host/paths.js';
+
+/** The aggregate `cpu` line of /proc/stat, in USER_HZ ticks. Pure. */
+export function parseProcStatCpu(text: string): {
+  user: number;
+  system: number;
+  iowait: number;
+  steal: number;
+  idle: number;
+  total: number;
+} {
+  const line = text.split('\n').find((l) => l.startsWith('cpu ')) ?? '';
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+  return {
+    user: user + nice,
+    system: system + irq + softirq,
+    iowait,
+    steal,
+    idle,
+    total: f.slice(0, 8).reduce((a, b) => a + b, 0),
+  };
+}
+
+/** utime + stime (fields 14 and 15) of /proc/PID/stat, in ticks. Pure. */
+export function parsePidCpuTicks(statText: string): number {
+  const rest = statText
+    .slice(statText.lastIndexOf(')') + 2)
+    .trim()
+    .split(/\s+/);
+  return Number(rest[11] ?? 0) + Number(rest[12] ?? 0);
+}
+
+/** Pids of kernel threads whose comm matches (ksmd, kswapd0, kswapd1, ...). */
+export async function findKernelThreads(paths: HostPaths, match: RegExp): Promise<number[]> {
+  const out: number[] = [];
+  for (const n of await readdir(paths.proc).catch(() => [] as string[])) {
+    if (!/^\d+$/.test(n) || Number(n) > 4_000_000) continue;
+    const comm = await tryReadText(join(paths.proc, n, 'comm'));
+    if (comm && match.test(comm.trim())) out.push(Number(n));
+  }
+  return out;
+}
+
+export async function cpuTicksOf(paths: HostPaths, pids: number[]): Promise<number> {
+  let sum = 0;
+  for (const p of pids) {
+    const t = await tryReadText(join(paths.proc, String(p), 'stat'));
+    if (t) sum += parsePidCpuTicks(t);
+  }
+  return sum;
+}
