@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 
 # util-linux: mkswap, swapon, swapoff, fallocate. python3: the test helper that marks memory mergeable (madvise).
 # procps: pgrep/ps for checks. kmod: modprobe zram where zram is a module. qemu-system-x86: the guests.
-# dpkg + tar unpack the guest packages, xz extracts the kernel for PVH boot (fetched with apt-get download into /var/cache/overcommit, never installed).
-DEBS=(util-linux python3 procps kmod ca-certificates qemu-system-x86 dpkg tar xz-utils)
+# dpkg + tar unpack the guest packages (fetched with apt-get download into /var/cache/overcommit, never installed),
+# xz extracts the guest kernel for PVH boot. memcached: the load generator's tests run their own on loopback (the
+# package's service is stopped); libmemcached-tools: memcaslap, the peer in bench/loadgen.
+DEBS=(util-linux python3 procps kmod ca-certificates qemu-system-x86 dpkg tar xz-utils memcached libmemcached-tools)
 
 if [ "${OVERCOMMIT_SKIP_APT:-0}" != 1 ]; then
   missing=()
@@ -22,6 +24,10 @@ if [ "${OVERCOMMIT_SKIP_APT:-0}" != 1 ]; then
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+  # Debian starts memcached as a service on install: the tests run their own, on free ports.
+  if pgrep -u memcache -x memcached >/dev/null 2>&1; then
+    (systemctl disable --now memcached || service memcached stop || /etc/init.d/memcached stop) >/dev/null 2>&1 || true
   fi
 fi
 

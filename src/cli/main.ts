@@ -5,6 +5,7 @@ import { applyCommand, type ApplyFlags } from './commands/apply.js';
 import { doctorCommand } from './commands/doctor.js';
 import { restoreCommand } from './commands/restore.js';
 import { statusCommand } from './commands/status.js';
+import { labRun, type LabRunFlags } from './commands/lab.js';
 import { vmBalloon, vmExec, vmList, vmStart, vmStats, vmStop, type VmStartFlags } from './commands/vm.js';
 import { EXIT } from './exit-codes.js';
 import { InterruptedError } from './interrupt.js';
@@ -113,6 +114,18 @@ function buildProgram(): Command {
     .description('stop a guest and remove its files')
     .argument('<name>')
     .action(async (name: string) => vmStop(name, { stateDir: stateDir() }));
+  const lab = program.command('lab').description('measure what each way of overselling memory costs, on real guests');
+  lab
+    .command('run')
+    .description(
+      'run a scenario (default: the seed plan at small scale, ~10 min) and write results.json, report.md, report.html',
+    )
+    .option('--quick', 'the ~3-minute version of the default plan')
+    .option('--scenario <name|file.yaml>', 'default, quick, tiny, or a YAML scenario file')
+    .option('--out <dir>', 'run folder (default runs/<time>-<scenario>)')
+    .option('--cache-dir <dir>', 'guest image cache')
+    .option('--json', 'print where the results are as JSON')
+    .action(async (o: LabRunFlags) => labRun({ ...o, stateDir: stateDir() }));
   return program;
 }
 

@@ -1,0 +1,168 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Guest } from '../guest/guest.js';
+import { startGuest } from '../guest/start.js';
+import { memcachedMbFor } from '../guest/launcher/launch.js';
+import { executePlan, preflight } from '../host/apply.js';
+import { createBudgetGroup, detectCgroupLayout } from '../host/cgroup.js';
+import { HostJournal } from '../host/journal.js';
+import type { HostPaths } from '../host/paths.js';
+import { planPreset, type PresetOptions } from '../host/presets.js';
+import { restoreHost } from '../host/restore.js';
+import { Collector } from '../observe/collect.js';
+import { Recorder } from '../observe/recorder.js';
+import { deviceOf, readEnvironment } from './environment.js';
+import type { Progress } from './progress.js';
+import type { Environment, LabResults, StrategyResult } from './results.js';
+import { budgetBytes, type LabStrategy, type Scenario } from './scenario.js';
+import { costBetween, withBaselineRatios } from './summarize.js';
+import { memcachedPhases } from './workloads/memcached-phases.js';
+
+export interface LabRunOptions {
+  scenario: Scenario;
+  paths: HostPaths;
+  stateDir: string;
+  outDir: string;
+  signal?: AbortSignal;
+  progress?: Progress;
+  cacheDir?: string;
+}
+
+/** Rough seconds per strategy, for the time-left estimate: boot + fill + warm-up + measured + verify + restore. */
+function estimateS(s: Scenario): number {
+  const fillBytes = memcachedMbFor(s.guests.memory) * 1024 * 1024 * s.memcached.fillShare;
+  const fillS = fillBytes / s.memcached.valueBytes / 800; // ~800 sets/s per guest under TCG
+  return 8 + fillS + s.warmupS + s.durationS + fillS / 3 + 5;
+}
+
+/**
+ * Runs the scenario: for each repetition and strategy, fresh guests in a fresh budget cgroup under the strategy's
+ * host preset, memcached filled, warmed up and measured while the recorder samples every second, every key read
+ * back; then the host is restored (also on abort: SIGINT/SIGTERM) before the next strategy.
+ */
+export async function runLab(o: LabRunOptions): Promise<LabResults> {
+  const s = o.scenario;
+  const startedAt = new Date().toISOString();
+  const results: StrategyResult[] = [];
+  let env: Environment | undefined;
+  const total = s.strategies.length * s.repetitions;
+  let index = 0;
+  const perStrategy = estimateS(s);
+  for (let rep = 1; rep <= s.repetitions; rep++) {
+    for (const strategy of s.strategies) {
+      index++;
+      o.signal?.throwIfAborted();
+      const say = (phase: string) =>
+        o.progress?.({ strategy, index, total, phase, etaS: (total - index + 1) * perStrategy });
+      const r = await runStrategy(o, strategy, rep, say, async (g) => {
+        env ??= await readEnvironment(o.paths, g, await deviceOf(o.stateDir));
+      });
+      results.push(r);
+    }
+  }
+  const out: LabResults = {
+    version: 1,
+    scenario: s.name,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    environment: env ?? (await readEnvironment(o.paths, undefined, await deviceOf(o.stateDir))),
+    settings: s,
+    strategies: withBaselineRatios(results),
+  };
+  await mkdir(o.outDir, { recursive: true });
+  await writeFile(join(o.outDir, 'results.json'), JSON.stringify(out, null, 1) + '\n');
+  return out;
+}
+
+function presetOptions(s: Scenario): PresetOptions {
+  const p: PresetOptions = { swapSize: String(s.swap.size), zramSize: String(s.zram.size) };
+  if (s.swap.path) p.swapPath = s.swap.path;
+  if (s.zram.algorithm) p.zramAlgorithm = s.zram.algorithm;
+  return p;
+}
+
+async function runStrategy(
+  o: LabRunOptions,
+  strategy: LabStrategy,
+  repetition: number,
+  say: (phase: string) => void,
+  sawGuest: (g: Guest) => Promise<void>,
+): Promise<StrategyResult> {
+  const s = o.scenario;
+  const { budget, ratio, guestRam } = budgetBytes(s, strategy);
+  const notes: string[] = [];
+  const journal = await HostJournal.begin(o.paths, o.stateDir, `lab ${strategy} #${repetition}`);
+  const guests: Guest[] = [];
+  let recorder: Recorder | undefined;
+  const t0 = Date.now();
+  try {
+    say('host preset');
+    const plan = planPreset(strategy, presetOptions(s), o.stateDir);
+    await preflight(o.paths, plan);
+    await executePlan(journal, plan);
+    const layout = await detectCgroupLayout(o.paths);
+    const group = layout
+      ? await createBudgetGroup(journal, layout, 'lab', { limitBytes: budget, swapLimitBytes: null })
+      : undefined;
+    if (!layout) notes.push('no memory cgroup: the budget could not be enforced');
+    say(`starting ${s.guests.count} guests`);
+    const started = await Promise.all(
+      Array.from({ length: s.guests.count }, (_, i) =>
+        startGuest(journal, {
+          stateDir: o.stateDir,
+          name: `lab${i + 1}`,
+          memoryBytes: s.guests.memory,
+          vcpus: s.guests.vcpus,
+          services: ['memcached'],
+          ...(group ? { cgroupPath: group } : {}),
+          ...(o.cacheDir ? { build: { cacheDir: o.cacheDir } } : {}),
+        }),
+      ),
+    );
+    guests.push(...started.map((x) => x.guest));
+    await sawGuest(guests[0] as Guest);
+    const collector = new Collector({
+      paths: o.paths,
+      guests: () => guests,
+      ...(layout && group ? { budget: { layout, path: group } } : {}),
+      inGuestEvery: 5,
+    });
+    recorder = new Recorder(collector, 1000);
+    recorder.start();
+    const mc = await memcachedPhases(s, guests, { signal: o.signal, say });
+    const series = await recorder.stop();
+    recorder = undefined;
+    const measured = series.filter((x) => x.t >= mc.measuredFrom);
+    const first = measured[0] ?? series[0];
+    const last = series[series.length - 1];
+    for (const g of guests)
+      if (!(await g.alive())) notes.push(`guest ${g.name} died during the run (OOM in the budget cgroup?)`);
+    notes.push(...mc.notes);
+    if (series.length === 0) notes.push('the recorder took no observation');
+    const result: StrategyResult = {
+      strategy,
+      repetition,
+      startedAt: new Date(t0).toISOString(),
+      durationS: (Date.now() - t0) / 1000,
+      guestRamBytes: guestRam,
+      budgetBytes: budget,
+      overcommitRatio: ratio,
+      ...(mc.result ? { memcached: mc.result } : {}),
+      ...(first && last
+        ? costBetween(first, last)
+        : {
+            savedBytes: { ksm: 0, zram: 0, zswap: 0, balloon: 0 },
+            cpuSeconds: { ksmd: 0, kswapd: 0, system: 0, user: 0, iowait: 0 },
+            swapIo: { pagesIn: 0, pagesOut: 0 },
+          }),
+      series,
+      notes,
+    };
+    return result;
+  } finally {
+    await recorder?.stop();
+    say('restoring the host');
+    for (const g of guests) g.close();
+    await restoreHost(o.paths, o.stateDir, { force: true });
+  }
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadJournal } from '../../../src/host/journal.js';
+import { findByMarker } from '../../../src/host/processes.js';
+import { diffSnapshots, hostSnapshot } from '../../../src/host/snapshot.js';
+import type { LabResults } from '../../../src/lab/results.js';
+import { cli, startCli } from '../cli-helpers.js';
+import { paths, requireHost, tempStateDir, waitFor } from '../helpers.js';
+
+test('lab run: a tiny scenario (2 guests of 192 MB, none and zram) end to end; the host is as before', async (t) => {
+  if (!(await requireHost(t, ['root', 'qemu', 'zram', 'cgroup']))) return;
+  const stateDir = await tempStateDir();
+  const out = join(stateDir, 'run');
+  const before = await hostSnapshot(paths);
+  try {
+    const r = await cli(['--state-dir', stateDir, 'lab', 'run', '--scenario', 'tiny', '--out', out]);
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    const res = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as LabResults;
+    assert.equal(res.version, 1);
+    assert.deepEqual(
+      res.strategies.map((s) => s.strategy),
+      ['none', 'zram'],
+    );
+    assert.ok(res.environment.hostKernel && res.environment.qemuVersion && res.environment.accel);
+    for (const s of res.strategies) {
+      assert.ok(s.memcached, `${s.strategy}: memcached result (notes: ${s.notes.join('; ')})`);
+      assert.equal(s.memcached.integrity.lost, 0, `${s.strategy} lost items`);
+      assert.equal(s.memcached.integrity.corrupt, 0, `${s.strategy} corrupt items`);
+      assert.ok(s.memcached.integrity.keysWritten > 1000);
+      assert.ok(s.memcached.opsPerSec > 0);
+      assert.ok(s.memcached.latency.p99Us > 0);
+      assert.ok(s.series.length >= 5, `${s.strategy}: ${s.series.length} observations`);
+      assert.ok(s.series.every((o) => o.guests.length === 2));
+      assert.ok(s.cpuSeconds.system >= 0);
+    }
+    assert.equal(res.strategies[0]?.overcommitRatio, 1);
+    assert.equal(res.strategies[1]?.overcommitRatio, 2);
+    assert.ok(res.strategies[1]?.vsBaseline, 'zram has ratios against the baseline');
+    const md = await readFile(join(out, 'report.md'), 'utf8');
+    assert.match(md, /zram/);
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    assert.ok((html.match(/<svg/g) ?? []).length >= 3, 'report.html has inline SVG charts');
+    assert.doesNotMatch(html, /<script[^>]+src=/);
+    assert.deepEqual(diffSnapshots(before, await hostSnapshot(paths)), []);
+    assert.equal(await loadJournal(stateDir), undefined);
+    assert.deepEqual(await findByMarker(paths, 'process=ovc-'), []);
+  } finally {
+    await cli(['--state-dir', stateDir, 'restore', '--force']);
+    await rm(stateDir, { recursive: true, force: true });
+  }
+});
+
+test('lab run: SIGINT in the middle restores the host and leaves no guest behind', async (t) => {
+  if (!(await requireHost(t, ['root', 'qemu', 'zram', 'cgroup']))) return;
+  const stateDir = await tempStateDir();
+  const before = await hostSnapshot(paths);
+  try {
+    const run = startCli(['--state-dir', stateDir, 'lab', 'run', '--scenario', 'tiny', '--out', join(stateDir, 'run')]);
+    await waitFor('guests to be up', async () => (await findByMarker(paths, 'process=ovc-')).length >= 2, 120_000);
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    assert.equal(r.code, 130, r.stderr.slice(-2000));
+    assert.match(r.stderr, /SIGINT: restoring the host/);
+    assert.deepEqual(await findByMarker(paths, 'process=ovc-'), []);
+    assert.deepEqual(diffSnapshots(before, await hostSnapshot(paths)), []);
+    assert.equal(await loadJournal(stateDir), undefined);
+  } finally {
+    await cli(['--state-dir', stateDir, 'restore', '--force']);
+    await rm(stateDir, { recursive: true, force: true });
+  }
+});
