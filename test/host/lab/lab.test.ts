@@ -6,6 +6,7 @@ import { loadJournal } from '../../../src/host/journal.js';
 import { findByMarker } from '../../../src/host/processes.js';
 import { diffSnapshots, hostSnapshot } from '../../../src/host/snapshot.js';
 import type { LabResults } from '../../../src/lab/results.js';
+import { launchChromium } from '../browser.js';
 import { cli, startCli } from '../cli-helpers.js';
 import { paths, requireHost, tempStateDir, waitFor } from '../helpers.js';
 
@@ -43,6 +44,25 @@ test('lab run: a tiny scenario (2 guests of 192 MB, none and zram) end to end; t
     const html = await readFile(join(out, 'report.html'), 'utf8');
     assert.ok((html.match(/<svg/g) ?? []).length >= 3, 'report.html has inline SVG charts');
     assert.doesNotMatch(html, /<script[^>]+src=/);
+    // The report opens in a real browser, offline, and shows its charts.
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const requests: string[] = [];
+      page.on('request', (r) => {
+        if (!r.url().startsWith('file:')) requests.push(r.url());
+      });
+      await page.goto(`file://${join(out, 'report.html')}`);
+      const charts = await page.locator('figure svg').count();
+      assert.ok(charts >= 3, `${charts} charts visible`);
+      const box = await page.locator('#chart-throughput svg').boundingBox();
+      assert.ok(box && box.width > 200 && box.height > 100, `throughput chart box ${JSON.stringify(box)}`);
+      assert.match(await page.locator('body').innerText(), /zram/);
+      assert.deepEqual(requests, [], 'the report fetches nothing');
+      await page.screenshot({ path: join(out, 'report.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
     assert.deepEqual(diffSnapshots(before, await hostSnapshot(paths)), []);
     assert.equal(await loadJournal(stateDir), undefined);
     assert.deepEqual(await findByMarker(paths, 'process=ovc-'), []);
