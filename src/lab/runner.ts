@@ -13,10 +13,12 @@ import { Collector } from '../observe/collect.js';
 import { Recorder } from '../observe/recorder.js';
 import { deviceOf, readEnvironment } from './environment.js';
 import type { Progress } from './progress.js';
-import type { Environment, LabResults, StrategyResult } from './results.js';
+import type { Environment, LabResults, NetworkResult, StrategyResult } from './results.js';
 import { budgetBytes, type LabStrategy, type Scenario } from './scenario.js';
 import { costBetween, withBaselineRatios } from './summarize.js';
 import { memcachedPhases } from './workloads/memcached-phases.js';
+import { networkPhase } from './workloads/network.js';
+import { errorMessage } from '../errors.js';
 
 export interface LabRunOptions {
   scenario: Scenario;
@@ -113,7 +115,7 @@ async function runStrategy(
           name: `lab${i + 1}`,
           memoryBytes: s.guests.memory,
           vcpus: s.guests.vcpus,
-          services: ['memcached'],
+          services: s.network.seconds > 0 ? ['memcached', 'iperf3'] : ['memcached'],
           ...(group ? { cgroupPath: group } : {}),
           ...(o.cacheDir ? { build: { cacheDir: o.cacheDir } } : {}),
         }),
@@ -130,10 +132,20 @@ async function runStrategy(
     recorder = new Recorder(collector, 1000);
     recorder.start();
     const mc = await memcachedPhases(s, guests, { signal: o.signal, say });
+    let network: NetworkResult | undefined;
+    const first = guests[0];
+    if (s.network.seconds > 0 && first && (await first.alive())) {
+      say(`network: iperf3 both ways and request/response, ${s.network.seconds} s each`);
+      network = await networkPhase(first.record.ports, s.network.seconds).catch((e: unknown) => {
+        notes.push(`network phase failed: ${errorMessage(e)}`);
+        return undefined;
+      });
+    }
+    o.signal?.throwIfAborted();
     const series = await recorder.stop();
     recorder = undefined;
     const measured = series.filter((x) => x.t >= mc.measuredFrom);
-    const first = measured[0] ?? series[0];
+    const firstObs = measured[0] ?? series[0];
     const last = series[series.length - 1];
     for (const g of guests)
       if (!(await g.alive())) notes.push(`guest ${g.name} died during the run (OOM in the budget cgroup?)`);
@@ -148,8 +160,9 @@ async function runStrategy(
       budgetBytes: budget,
       overcommitRatio: ratio,
       ...(mc.result ? { memcached: mc.result } : {}),
-      ...(first && last
-        ? costBetween(first, last)
+      ...(network ? { network } : {}),
+      ...(firstObs && last
+        ? costBetween(firstObs, last)
         : {
             savedBytes: { ksm: 0, zram: 0, zswap: 0, balloon: 0 },
             cpuSeconds: { ksmd: 0, kswapd: 0, system: 0, user: 0, iowait: 0 },

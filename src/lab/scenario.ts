@@ -61,6 +61,8 @@ export const ScenarioSchema = z
         zipfTheta: z.number().min(0).max(2).default(0.9),
       })
       .prefault({}),
+    /** iperf3 both ways and request/response against the first guest, after the memcached phase (0 s: skip). */
+    network: z.object({ seconds: z.number().min(0).max(600).default(5) }).prefault({}),
     warmupS: z.number().min(0).max(3600).default(10),
     durationS: z
       .number()
@@ -146,6 +148,7 @@ export function builtinScenario(name: 'default' | 'quick' | 'tiny'): Scenario {
       strategies: ['none', 'zram'],
       warmupS: 2,
       durationS: 6,
+      network: { seconds: 2 },
       memcached: { fillShare: 0.5 },
     });
   }

@@ -35,6 +35,9 @@ test('lab run: a tiny scenario (2 guests of 192 MB, none and zram) end to end; t
       assert.ok(s.series.length >= 5, `${s.strategy}: ${s.series.length} observations`);
       assert.ok(s.series.every((o) => o.guests.length === 2));
       assert.ok(s.cpuSeconds.system >= 0);
+      assert.ok(s.network, `${s.strategy}: network result (notes: ${s.notes.join('; ')})`);
+      assert.ok(s.network.hostToGuestBitsPerSec > 1e6 && s.network.guestToHostBitsPerSec > 1e6);
+      assert.ok(s.network.rrPerSec > 10 && s.network.rrLatency.p99Us > 0);
     }
     assert.equal(res.strategies[0]?.overcommitRatio, 1);
     assert.equal(res.strategies[1]?.overcommitRatio, 2);
