@@ -66,6 +66,7 @@ for s in $SERVICES; do
   case "$s" in
     memcached) memcached -u root -m "$MCMEM" -M -p ${GUEST_MEMCACHED_PORT} -U 0 -c 1024 -t "$MCTHREADS" > /dev/ttyS0 2>&1 & ;;
     iperf3) iperf3 -s -p ${GUEST_IPERF3_PORT} > /dev/null 2>&1 & ;;
+    none) ;;
     *) log "unknown service $s" ;;
   esac
 done

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, truncate } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { addProcess } from '../../host/cgroup.js';
@@ -100,6 +100,15 @@ async function launch(journal: HostJournal, o: StartOptions, ids: number[]): Pro
     throw new UsageError(
       `a guest named '${o.name}' is already running (pid ${old.pid})`,
       `pick another name or overcommit vm stop ${o.name}`,
+    );
+  }
+  // The kernel holds the initramfs archive and its unpacked files in RAM at once (rootfs is limited to half of it).
+  const initrdBytes = (await stat(o.image.initrd)).size;
+  if (initrdBytes * 2.5 > o.memoryBytes) {
+    const need = Math.ceil((initrdBytes * 2.5) / (1024 * 1024));
+    throw new UsageError(
+      `the guest image's initramfs (${Math.round(initrdBytes / (1024 * 1024))} MiB) does not fit a ${Math.round(o.memoryBytes / (1024 * 1024))} MiB guest`,
+      `give the guest at least ${need}M, or leave out the fio layer`,
     );
   }
   const dir = guestDir(o.stateDir, o.name);
