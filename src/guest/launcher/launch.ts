@@ -102,10 +102,12 @@ async function launch(journal: HostJournal, o: StartOptions, ids: number[]): Pro
       `pick another name or overcommit vm stop ${o.name}`,
     );
   }
-  // The kernel holds the initramfs archive and its unpacked files in RAM at once (rootfs is limited to half of it).
+  // The kernel holds the initramfs archive and its unpacked files in RAM at once, and rootfs may use only half of
+  // what is left after the kernel: about 3x the archive plus 48 MiB.
   const initrdBytes = (await stat(o.image.initrd)).size;
-  if (initrdBytes * 2.5 > o.memoryBytes) {
-    const need = Math.ceil((initrdBytes * 2.5) / (1024 * 1024));
+  const needBytes = initrdBytes * 3 + 48 * 1024 * 1024;
+  if (needBytes > o.memoryBytes) {
+    const need = Math.ceil(needBytes / (1024 * 1024));
     throw new UsageError(
       `the guest image's initramfs (${Math.round(initrdBytes / (1024 * 1024))} MiB) does not fit a ${Math.round(o.memoryBytes / (1024 * 1024))} MiB guest`,
       `give the guest at least ${need}M, or leave out the fio layer`,
