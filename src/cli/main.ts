@@ -118,7 +118,7 @@ function buildProgram(): Command {
   lab
     .command('run')
     .description(
-      'run a scenario (default: the seed plan at small scale, ~7 min on 2 cores under TCG) and write results.json, report.md, report.html',
+      'run a scenario (default: the seed plan at small scale, 6.8 min on 2 cores under TCG) and write results.json, report.md, report.html',
     )
     .option('--quick', 'the ~3-minute version of the default plan')
     .option('--scenario <name|file.yaml>', 'default, quick, tiny, or a YAML scenario file')

@@ -129,9 +129,9 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
 }
 
 /**
- * The built-in plans. `default`: the seed's plan at small scale (3 guests of 256M, 2x, every strategy): 5.5 min on
- * a 2-core TCG machine before the network phase was added (~15 s more per strategy). `quick`: 2 guests, shorter
- * phases (2.5 min). `tiny`: 2 guests, none and zram, for the tests.
+ * The built-in plans. `default`: the seed's plan at small scale (3 guests of 256M, 2x, every strategy): 6.8 min on
+ * a 2-core TCG machine. `quick`: 2 guests, shorter phases (2.5 min before the network phase was added). `tiny`:
+ * 2 guests, none and zram, for the tests.
  */
 export function builtinScenario(name: 'default' | 'quick' | 'tiny'): Scenario {
   if (name === 'quick') {
