@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 # xz extracts the guest kernel for PVH boot. memcached: the load generator's tests run their own on loopback (the
 # package's service is stopped); libmemcached-tools: memcaslap, the peer in bench/loadgen. chromium: the tests open
 # report.html in it (through npm playwright-core, which drives the Debian browser and downloads none). iperf3: the
-# host side of the lab's network test (the guest side comes from the guest image).
-DEBS=(util-linux python3 procps kmod ca-certificates qemu-system-x86 dpkg tar xz-utils memcached libmemcached-tools chromium iperf3)
+# host side of the lab's network test (the guest side comes from the guest image). squashfs-tools: mksquashfs packs
+# the guest's fio layer into a read-only disk image.
+DEBS=(util-linux python3 procps kmod ca-certificates qemu-system-x86 dpkg tar xz-utils memcached libmemcached-tools chromium iperf3 squashfs-tools)
 
 if [ "${OVERCOMMIT_SKIP_APT:-0}" != 1 ]; then
   missing=()

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, Option, InvalidArgumentError } from 'commander';
 import { isOvercommitError, errorMessage } from '../errors.js';
 import { applyCommand, type ApplyFlags } from './commands/apply.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -123,6 +123,12 @@ function buildProgram(): Command {
     .option('--quick', 'the ~3-minute version of the default plan')
     .option('--scenario <name|file.yaml>', 'default, quick, tiny, or a YAML scenario file')
     .option('--out <dir>', 'run folder (default runs/<time>-<scenario>)')
+    .addOption(
+      new Option('--loadgen <tool>', "who drives memcached's measured phase (overrides the scenario)").choices([
+        'ours',
+        'memcaslap',
+      ]),
+    )
     .option('--cache-dir <dir>', 'guest image cache')
     .option('--json', 'print where the results are as JSON')
     .action(async (o: LabRunFlags) => labRun({ ...o, stateDir: stateDir() }));

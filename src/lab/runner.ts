@@ -13,11 +13,13 @@ import { Collector } from '../observe/collect.js';
 import { Recorder } from '../observe/recorder.js';
 import { deviceOf, readEnvironment } from './environment.js';
 import type { Progress } from './progress.js';
-import type { Environment, LabResults, NetworkResult, StrategyResult } from './results.js';
+import type { Environment, FioResult, LabResults, NetworkResult, StrategyResult } from './results.js';
 import { budgetBytes, type LabStrategy, type Scenario } from './scenario.js';
 import { costBetween, withBaselineRatios } from './summarize.js';
 import { memcachedPhases } from './workloads/memcached-phases.js';
 import { networkPhase } from './workloads/network.js';
+import { FIO_JOBS } from './workloads/fio/parse.js';
+import { fioPhase } from './workloads/fio/phase.js';
 import { errorMessage } from '../errors.js';
 
 export interface LabRunOptions {
@@ -34,7 +36,9 @@ export interface LabRunOptions {
 function estimateS(s: Scenario): number {
   const fillBytes = memcachedMbFor(s.guests.memory) * 1024 * 1024 * s.memcached.fillShare;
   const fillS = fillBytes / s.memcached.valueBytes / 800; // ~800 sets/s per guest under TCG
-  return 8 + fillS + s.warmupS + s.durationS + fillS / 3 + 5;
+  const fioS = s.fio.seconds > 0 ? FIO_JOBS.length * (s.fio.seconds + 1) + 3 : 0;
+  const netS = s.network.seconds > 0 ? 3 * s.network.seconds + 2 : 0;
+  return 8 + fillS + s.warmupS + s.durationS + fillS / 3 + netS + fioS + 5;
 }
 
 /**
@@ -117,7 +121,8 @@ async function runStrategy(
           vcpus: s.guests.vcpus,
           services: s.network.seconds > 0 ? ['memcached', 'iperf3'] : ['memcached'],
           ...(group ? { cgroupPath: group } : {}),
-          ...(o.cacheDir ? { build: { cacheDir: o.cacheDir } } : {}),
+          ...(s.fio.seconds > 0 && i === 0 ? { diskBytes: s.fio.diskSize } : {}),
+          build: { ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}), layers: s.fio.seconds > 0 ? ['fio' as const] : [] },
         }),
       ),
     );
@@ -141,6 +146,14 @@ async function runStrategy(
         return undefined;
       });
     }
+    let fio: FioResult[] | undefined;
+    if (s.fio.seconds > 0 && first && (await first.alive())) {
+      say(`fio: ${FIO_JOBS.length} jobs of ${s.fio.seconds} s on a virtio-blk disk`);
+      fio = await fioPhase(first, s.fio.seconds).catch((e: unknown) => {
+        notes.push(`fio phase failed: ${errorMessage(e)}`);
+        return undefined;
+      });
+    }
     o.signal?.throwIfAborted();
     const series = await recorder.stop();
     recorder = undefined;
@@ -161,6 +174,7 @@ async function runStrategy(
       overcommitRatio: ratio,
       ...(mc.result ? { memcached: mc.result } : {}),
       ...(network ? { network } : {}),
+      ...(fio ? { fio } : {}),
       ...(firstObs && last
         ? costBetween(firstObs, last)
         : {

@@ -42,6 +42,11 @@ export const ScenarioSchema = z
       .default([...LAB_STRATEGIES]),
     memcached: z
       .object({
+        /**
+         * Who drives the measured phase: our generator, or Debian's memcaslap (for comparison with a tool users know;
+         * the fill and the integrity read-back stay ours, so lost/corrupt are counted either way).
+         */
+        loadgen: z.enum(['ours', 'memcaslap']).default('ours'),
         connections: z.number().int().min(1).max(64).default(2),
         getRatio: z.number().min(0).max(1).default(0.9),
         valueBytes: z
@@ -63,6 +68,13 @@ export const ScenarioSchema = z
       .prefault({}),
     /** iperf3 both ways and request/response against the first guest, after the memcached phase (0 s: skip). */
     network: z.object({ seconds: z.number().min(0).max(600).default(5) }).prefault({}),
+    /**
+     * fio in the first guest after the network phase: 4 jobs (1M sequential write, 4k random write and read at QD16,
+     * 1M sequential read) of `seconds` each on a scratch virtio-blk disk of `diskSize` (0 s: skip).
+     */
+    fio: z
+      .object({ seconds: z.number().min(0).max(600).default(3), diskSize: size.default(128 * 1024 * 1024) })
+      .prefault({}),
     warmupS: z.number().min(0).max(3600).default(10),
     durationS: z
       .number()
@@ -150,6 +162,7 @@ export function builtinScenario(name: 'default' | 'quick' | 'tiny'): Scenario {
       warmupS: 2,
       durationS: 6,
       network: { seconds: 2 },
+      fio: { seconds: 1, diskSize: '32M' },
       memcached: { fillShare: 0.5 },
     });
   }

@@ -67,6 +67,11 @@ export class Collector {
         fullScans: ksm.stats.full_scans ?? 0,
         savedBytes: ksm.derived.savedBytes,
         ...(ksm.stats.general_profit !== undefined ? { generalProfit: ksm.stats.general_profit } : {}),
+        ...(ksm.stats.pages_scanned !== undefined ? { pagesScanned: ksm.stats.pages_scanned } : {}),
+        ...(ksm.stats.pages_unshared !== undefined ? { pagesUnshared: ksm.stats.pages_unshared } : {}),
+        ...(ksm.settings.pages_to_scan !== undefined ? { pagesToScan: ksm.settings.pages_to_scan } : {}),
+        ...(ksm.settings.sleep_millisecs !== undefined ? { sleepMillisecs: ksm.settings.sleep_millisecs } : {}),
+        ...(ksm.settings.advisor_mode !== undefined ? { advisorMode: ksm.settings.advisor_mode } : {}),
       },
       zram: zram.reduce(
         (a, d) => ({

@@ -29,6 +29,13 @@ export interface HostObservation {
     fullScans: number;
     savedBytes: number;
     generalProfit?: number;
+    /** Cumulative pages ksmd has scanned (6.x; absent on older kernels). */
+    pagesScanned?: number;
+    pagesUnshared?: number;
+    /** Current settings, so a tuner can act on differences only. */
+    pagesToScan?: number;
+    sleepMillisecs?: number;
+    advisorMode?: string;
   };
   zram: { origBytes: number; comprBytes: number; memUsedBytes: number };
   zswap: { poolBytes: number; storedBytes: number; zswpin: number; zswpout: number; zswpwb: number };

@@ -15,6 +15,8 @@ export interface RunOptions {
   allowFailure?: boolean;
   input?: string;
   cwd?: string;
+  /** Kills the command (SIGTERM) when aborted; the promise then rejects with the command's failure. */
+  signal?: AbortSignal;
 }
 
 /** Runs a program with an argument array (never a shell string) and collects its output. */
@@ -30,6 +32,9 @@ export function run(command: string, args: readonly string[], opts: RunOptions =
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
     }, timeoutMs);
+    const onAbort = () => child.kill('SIGTERM');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('close', () => opts.signal?.removeEventListener('abort', onAbort));
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const hint =

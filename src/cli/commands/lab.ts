@@ -15,6 +15,7 @@ export interface LabRunFlags {
   json?: boolean;
   stateDir?: string;
   cacheDir?: string;
+  loadgen?: 'ours' | 'memcaslap';
 }
 
 export async function labRun(f: LabRunFlags): Promise<void> {
@@ -25,6 +26,7 @@ export async function labRun(f: LabRunFlags): Promise<void> {
     scenario = builtinScenario(
       (f.scenario as 'default' | 'quick' | 'tiny' | undefined) ?? (f.quick ? 'quick' : 'default'),
     );
+  if (f.loadgen) scenario = { ...scenario, memcached: { ...scenario.memcached, loadgen: f.loadgen } };
   requireRoot('lab run');
   const outDir = f.out ?? join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`);
   const scope = interruptScope();

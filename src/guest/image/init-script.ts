@@ -23,7 +23,12 @@ export const MODULE_ORDER = [
   'net_failover',
   'virtio_net',
   'virtio_blk',
+  'squashfs',
 ] as const;
+
+/** virtio-blk serials the guest's /init looks for: the read-only tools image and the scratch disk for fio. */
+export const TOOLS_SERIAL = 'ovc-tools';
+export const SCRATCH_SERIAL = 'ovc-scratch';
 
 export const READY_MARKER = 'OVERCOMMIT-GUEST-READY';
 export const GUEST_CONTROL_PORT = 7000;
@@ -38,8 +43,8 @@ export function initScript(): string {
 /bin/busybox mount -t sysfs sysfs /sys
 /bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
 /bin/busybox --install -s
-export PATH=/usr/bin:/usr/sbin:/bin:/sbin
-export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu
+export PATH=/usr/bin:/usr/sbin:/bin:/sbin:/opt/tools/bin
+export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/opt/tools/lib
 log() { echo "overcommit-init: $*" > /dev/ttyS0; }
 
 for m in ${MODULE_ORDER.join(' ')}; do
@@ -57,6 +62,15 @@ for w in $(cat /proc/cmdline); do
   esac
 done
 echo "$TOKEN" > /run/ovc-token
+
+# virtio-blk disks by serial: the tools image is mounted on /opt/tools, the scratch disk is linked as /dev/scratch
+for b in /sys/block/vd*; do
+  [ -e "$b/serial" ] || continue
+  case "$(cat $b/serial)" in
+    ${TOOLS_SERIAL}) mkdir -p /opt/tools && mount -t squashfs -o ro /dev/\${b##*/} /opt/tools || log "tools mount failed" ;;
+    ${SCRATCH_SERIAL}) ln -s /dev/\${b##*/} /dev/scratch ;;
+  esac
+done
 
 ip link set lo up
 n=0; while [ ! -e /sys/class/net/eth0 ] && [ $n -lt 100 ]; do usleep 50000; n=$((n+1)); done
@@ -80,8 +94,8 @@ while true; do sleep 3600; done
 export function controlHandler(): string {
   return `#!/bin/busybox sh
 # overcommit control-channel handler: one request per connection (see init-script.ts).
-export PATH=/usr/bin:/usr/sbin:/bin:/sbin
-export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu
+export PATH=/usr/bin:/usr/sbin:/bin:/sbin:/opt/tools/bin
+export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/opt/tools/lib
 read -r tok cmd64
 if [ "$tok" != "$(cat /run/ovc-token)" ]; then
   msg="bad token"

@@ -110,7 +110,7 @@ async function launch(journal: HostJournal, o: StartOptions, ids: number[]): Pro
     const need = Math.ceil(needBytes / (1024 * 1024));
     throw new UsageError(
       `the guest image's initramfs (${Math.round(initrdBytes / (1024 * 1024))} MiB) does not fit a ${Math.round(o.memoryBytes / (1024 * 1024))} MiB guest`,
-      `give the guest at least ${need}M, or leave out the fio layer`,
+      `give the guest at least ${need}M`,
     );
   }
   const dir = guestDir(o.stateDir, o.name);
@@ -139,6 +139,7 @@ async function launch(journal: HostJournal, o: StartOptions, ids: number[]): Pro
   spec.tcgTbSizeMb = o.tcgTbSizeMb ?? DEFAULT_TCG_TB_MB;
   if (o.deflateOnOom !== undefined) spec.deflateOnOom = o.deflateOnOom;
   if (o.freePageReporting !== undefined) spec.freePageReporting = o.freePageReporting;
+  if (o.image.tools) spec.tools = o.image.tools;
   if (o.diskBytes) {
     spec.disk = join(dir, 'disk.img');
     await (await open(spec.disk, 'wx', 0o600)).close();

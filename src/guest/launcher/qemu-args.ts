@@ -1,4 +1,10 @@
-import { GUEST_CONTROL_PORT, GUEST_IPERF3_PORT, GUEST_MEMCACHED_PORT } from '../image/init-script.js';
+import {
+  GUEST_CONTROL_PORT,
+  GUEST_IPERF3_PORT,
+  GUEST_MEMCACHED_PORT,
+  SCRATCH_SERIAL,
+  TOOLS_SERIAL,
+} from '../image/init-script.js';
 
 export type Accel = 'kvm' | 'tcg';
 export type Service = 'memcached' | 'iperf3';
@@ -26,7 +32,10 @@ export interface QemuSpec {
   qmpSocket: string;
   serialLog: string;
   pidFile: string;
+  /** A raw scratch disk (virtio-blk, serial ovc-scratch, /dev/scratch in the guest) for fio. */
   disk?: string;
+  /** The image's read-only tools squashfs (serial ovc-tools, mounted on /opt/tools). */
+  tools?: string;
   /**
    * virtio-balloon deflate-on-oom (default on): the guest may take balloon pages back under OOM instead of killing
    * processes. With it the guest keeps ballooned pages in MemTotal (MemAvailable drops); without it MemTotal drops.
@@ -101,6 +110,13 @@ export function qemuArgs(s: QemuSpec): string[] {
     '-pidfile',
     s.pidFile,
   ];
-  if (s.disk) args.push('-drive', `file=${s.disk},format=raw,if=virtio,cache=none,aio=threads`);
+  if (s.tools) {
+    args.push('-drive', `file=${s.tools},format=raw,if=none,id=tools,readonly=on`);
+    args.push('-device', `virtio-blk-pci,drive=tools,serial=${TOOLS_SERIAL}`);
+  }
+  if (s.disk) {
+    args.push('-drive', `file=${s.disk},format=raw,if=none,id=scratch,cache=none,aio=threads`);
+    args.push('-device', `virtio-blk-pci,drive=scratch,serial=${SCRATCH_SERIAL}`);
+  }
   return args;
 }

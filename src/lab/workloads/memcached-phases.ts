@@ -3,12 +3,15 @@ import { memcachedMbFor } from '../../guest/launcher/launch.js';
 import { errorMessage } from '../../errors.js';
 import type { MemcachedResult } from '../results.js';
 import type { Scenario } from '../scenario.js';
+import { runMemcaslap } from './memcaslap/run.js';
 import {
   createLedger,
   fillKeys,
   keySpaceForBytes,
   MemcachedLoadError,
   runMemcachedLoad,
+  verifyAll,
+  type KeyLedger,
   type MemcachedLoadInput,
 } from './memcached/index.js';
 
@@ -71,8 +74,13 @@ export async function memcachedPhases(
       o.signal?.throwIfAborted();
     }
     measuredFrom = Date.now();
-    o.say(`measuring ${s.durationS} s, then reading every key back`);
-    const result = await runMemcachedLoad({ ...cfg, durationS: s.durationS }, { ledger, verify: true, ...signal });
+    o.say(
+      `measuring ${s.durationS} s${s.memcached.loadgen === 'memcaslap' ? ' with memcaslap' : ''}, then reading every key back`,
+    );
+    const result =
+      s.memcached.loadgen === 'memcaslap'
+        ? await memcaslapPhase(s, cfg, ledger, o.signal)
+        : await runMemcachedLoad({ ...cfg, durationS: s.durationS }, { ledger, verify: true, ...signal });
     o.signal?.throwIfAborted();
     return { result, measuredFrom, notes };
   } catch (e) {
@@ -83,4 +91,36 @@ export async function memcachedPhases(
     }
     throw e;
   }
+}
+
+/** The measured phase driven by memcaslap, then our read-back of every key the fill wrote. */
+async function memcaslapPhase(
+  s: Scenario,
+  cfg: MemcachedLoadInput,
+  ledger: KeyLedger,
+  signal: AbortSignal | undefined,
+): Promise<MemcachedResult> {
+  const m = await runMemcaslap({
+    targets: cfg.targets ?? [],
+    connectionsPerTarget: s.memcached.connections,
+    durationS: s.durationS,
+    valueBytes: s.memcached.valueBytes,
+    getRatio: s.memcached.getRatio,
+    ...(signal ? { signal } : {}),
+  });
+  signal?.throwIfAborted();
+  const v = await verifyAll(cfg, ledger, signal ? { signal } : {});
+  return {
+    ops: m.ops,
+    gets: m.gets,
+    sets: m.sets,
+    hits: m.gets - m.misses,
+    misses: m.misses,
+    errors: 0,
+    durationS: m.durationS,
+    opsPerSec: m.opsPerSec,
+    latency: m.latency,
+    opsPerSecSeries: m.opsPerSecSeries,
+    integrity: { keysWritten: v.keysWritten, verified: v.verified, lost: v.lost, corrupt: v.corrupt },
+  };
 }

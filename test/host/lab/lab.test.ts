@@ -38,6 +38,12 @@ test('lab run: a tiny scenario (2 guests of 192 MB, none and zram) end to end; t
       assert.ok(s.network, `${s.strategy}: network result (notes: ${s.notes.join('; ')})`);
       assert.ok(s.network.hostToGuestBitsPerSec > 1e6 && s.network.guestToHostBitsPerSec > 1e6);
       assert.ok(s.network.rrPerSec > 10 && s.network.rrLatency.p99Us > 0);
+      assert.ok(s.fio, `${s.strategy}: fio result (notes: ${s.notes.join('; ')})`);
+      assert.deepEqual(
+        s.fio.map((f) => f.job),
+        ['seq-write-1m', 'rand-write-4k', 'rand-read-4k', 'seq-read-1m'],
+      );
+      for (const f of s.fio) assert.ok(f.readIops + f.writeIops > 10, `${s.strategy} ${f.job}: ${JSON.stringify(f)}`);
     }
     assert.equal(res.strategies[0]?.overcommitRatio, 1);
     assert.equal(res.strategies[1]?.overcommitRatio, 2);

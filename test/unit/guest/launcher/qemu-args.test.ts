@@ -44,7 +44,11 @@ test('qemuArgs: hostfwd binds loopback only; KVM uses -cpu host; a disk becomes 
   assert.doesNotMatch(net, /hostfwd=tcp::/);
   assert.equal(after(a, '-accel'), 'kvm');
   assert.equal(after(a, '-cpu'), 'host');
-  assert.equal(after(a, '-drive'), 'file=/s/disk.img,format=raw,if=virtio,cache=none,aio=threads');
+  assert.equal(after(a, '-drive'), 'file=/s/disk.img,format=raw,if=none,id=scratch,cache=none,aio=threads');
+  assert.ok(a.includes('virtio-blk-pci,drive=scratch,serial=ovc-scratch'), 'the scratch disk is found by serial');
+  const t = qemuArgs({ ...spec, tools: '/c/tools.squashfs' });
+  assert.equal(after(t, '-drive'), 'file=/c/tools.squashfs,format=raw,if=none,id=tools,readonly=on');
+  assert.ok(t.includes('virtio-blk-pci,drive=tools,serial=ovc-tools'));
 });
 
 test('kernelCmdline passes services, memcached size and the control token to /init', () => {
