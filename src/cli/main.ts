@@ -5,7 +5,7 @@ import { applyCommand, type ApplyFlags } from './commands/apply.js';
 import { doctorCommand } from './commands/doctor.js';
 import { restoreCommand } from './commands/restore.js';
 import { statusCommand } from './commands/status.js';
-import { labRun, type LabRunFlags } from './commands/lab.js';
+import { labReport, labRun, type LabRunFlags } from './commands/lab.js';
 import { vmBalloon, vmExec, vmList, vmStart, vmStats, vmStop, type VmStartFlags } from './commands/vm.js';
 import { EXIT } from './exit-codes.js';
 import { InterruptedError } from './interrupt.js';
@@ -132,6 +132,12 @@ function buildProgram(): Command {
     .option('--cache-dir <dir>', 'guest image cache')
     .option('--json', 'print where the results are as JSON')
     .action(async (o: LabRunFlags) => labRun({ ...o, stateDir: stateDir() }));
+  lab
+    .command('report')
+    .description('render report.md and report.html again from a run folder (or its results.json)')
+    .argument('<run>')
+    .option('--json', 'print where the report is as JSON')
+    .action(async (run: string, o: { json?: boolean }) => labReport(run, o));
   return program;
 }
 

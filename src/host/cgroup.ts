@@ -68,6 +68,8 @@ export interface BudgetUsage {
   zswapWriteback?: boolean;
   /** v1 memory.failcnt, v2 memory.events max. */
   limitHits?: number;
+  /** Processes the kernel's OOM killer killed in the group (v1 memory.oom_control, v2 memory.events oom_kill). */
+  oomKills?: number;
   pids: number[];
 }
 
@@ -98,6 +100,9 @@ export async function readBudget(layout: CgroupLayout, path: string): Promise<Bu
       out.swapLimitBytes = memswLimit === null || limit === null ? null : memswLimit - limit;
     const fc = await num('memory.failcnt');
     if (fc !== undefined && fc !== null) out.limitHits = fc;
+    const oc = await f('memory.oom_control');
+    const kills = oc === undefined ? undefined : parseVmstat(oc).oom_kill;
+    if (kills !== undefined) out.oomKills = kills;
     return out;
   }
   const out: BudgetUsage = {
@@ -122,7 +127,11 @@ export async function readBudget(layout: CgroupLayout, path: string): Promise<Bu
   const wb = await f('memory.zswap.writeback');
   if (wb !== undefined) out.zswapWriteback = wb.trim() === '1';
   const ev = await f('memory.events');
-  if (ev !== undefined) out.limitHits = parseVmstat(ev).max ?? 0;
+  if (ev !== undefined) {
+    const e = parseVmstat(ev);
+    out.limitHits = e.max ?? 0;
+    if (e.oom_kill !== undefined) out.oomKills = e.oom_kill;
+  }
   return out;
 }
 

@@ -55,6 +55,8 @@ export interface StrategyResult {
   budgetBytes: number;
   /** guest RAM / budget. */
   overcommitRatio: number;
+  /** What the strategy set on the host, one line per step of its preset (and its controller, if any). */
+  hostSettings: string[];
   memcached?: MemcachedResult;
   fio?: FioResult[];
   network?: NetworkResult;

@@ -7,7 +7,7 @@ import { executePlan, preflight } from '../host/apply.js';
 import { createBudgetGroup, detectCgroupLayout } from '../host/cgroup.js';
 import { HostJournal } from '../host/journal.js';
 import type { HostPaths } from '../host/paths.js';
-import { planPreset, type PresetOptions } from '../host/presets.js';
+import { describeStep, planPreset, type Plan, type PresetOptions } from '../host/presets.js';
 import { restoreHost } from '../host/restore.js';
 import { Collector } from '../observe/collect.js';
 import { Recorder } from '../observe/recorder.js';
@@ -21,6 +21,8 @@ import { networkPhase } from './workloads/network.js';
 import { FIO_JOBS } from './workloads/fio/parse.js';
 import { fioPhase } from './workloads/fio/phase.js';
 import { errorMessage } from '../errors.js';
+
+const fmtMiB = (b: number) => `${Math.round(b / (1024 * 1024))} MiB`;
 
 export interface LabRunOptions {
   scenario: Scenario;
@@ -100,10 +102,11 @@ async function runStrategy(
   const journal = await HostJournal.begin(o.paths, o.stateDir, `lab ${strategy} #${repetition}`);
   const guests: Guest[] = [];
   let recorder: Recorder | undefined;
+  let plan: Plan;
   const t0 = Date.now();
   try {
     say('host preset');
-    const plan = planPreset(strategy, presetOptions(s), o.stateDir);
+    plan = planPreset(strategy, presetOptions(s), o.stateDir);
     await preflight(o.paths, plan);
     await executePlan(journal, plan);
     const layout = await detectCgroupLayout(o.paths);
@@ -160,8 +163,17 @@ async function runStrategy(
     const measured = series.filter((x) => x.t >= mc.measuredFrom);
     const firstObs = measured[0] ?? series[0];
     const last = series[series.length - 1];
-    for (const g of guests)
-      if (!(await g.alive())) notes.push(`guest ${g.name} died during the run (OOM in the budget cgroup?)`);
+    const oomKills = (last?.host.budget?.oomKills ?? 0) - (series[0]?.host.budget?.oomKills ?? 0);
+    for (const g of guests) {
+      if (await g.alive()) continue;
+      const diedAt = series.find((x) => x.guests.some((y) => y.name === g.name && !y.alive));
+      const when = diedAt ? ` ${Math.round((diedAt.t - t0) / 1000)} s into the run` : '';
+      notes.push(
+        oomKills > 0
+          ? `guest ${g.name} was killed${when}: the kernel's OOM killer fired ${oomKills}x in the budget cgroup (the strategy could not hold the guests in ${fmtMiB(budget)})`
+          : `guest ${g.name} died${when} (no OOM kill in the budget cgroup: see its serial log)`,
+      );
+    }
     notes.push(...mc.notes);
     if (series.length === 0) notes.push('the recorder took no observation');
     const result: StrategyResult = {
@@ -172,6 +184,7 @@ async function runStrategy(
       guestRamBytes: guestRam,
       budgetBytes: budget,
       overcommitRatio: ratio,
+      hostSettings: [...plan.steps.map(describeStep), `budget cgroup: ${fmtMiB(budget)} for ${s.guests.count} guests`],
       ...(mc.result ? { memcached: mc.result } : {}),
       ...(network ? { network } : {}),
       ...(fio ? { fio } : {}),

@@ -101,6 +101,7 @@ export class Collector {
           usageBytes: b.usageBytes,
           limitBytes: b.limitBytes,
           ...(b.swapUsageBytes !== undefined ? { swapUsageBytes: b.swapUsageBytes } : {}),
+          ...(b.oomKills !== undefined ? { oomKills: b.oomKills } : {}),
         };
     }
     return h;

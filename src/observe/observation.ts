@@ -40,7 +40,7 @@ export interface HostObservation {
   zram: { origBytes: number; comprBytes: number; memUsedBytes: number };
   zswap: { poolBytes: number; storedBytes: number; zswpin: number; zswpout: number; zswpwb: number };
   /** The host-budget cgroup holding the guests, when there is one. */
-  budget?: { usageBytes: number; limitBytes: number | null; swapUsageBytes?: number };
+  budget?: { usageBytes: number; limitBytes: number | null; swapUsageBytes?: number; oomKills?: number };
 }
 
 export interface GuestObservation {

@@ -1,5 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { loadLabResults } from '../../lab/results-schema.js';
+import type { LabResults } from '../../lab/results.js';
 import { builtinScenario, loadScenarioFile, type Scenario } from '../../lab/scenario.js';
 import { consoleProgress } from '../../lab/progress.js';
 import { runLab } from '../../lab/runner.js';
@@ -41,9 +43,7 @@ export async function labRun(f: LabRunFlags): Promise<void> {
       progress: consoleProgress(),
       ...(f.cacheDir ? { cacheDir: f.cacheDir } : {}),
     });
-    const md = renderMarkdown(results);
-    await writeFile(join(outDir, 'report.md'), md);
-    await writeFile(join(outDir, 'report.html'), renderHtml(results));
+    const md = await writeReports(results, outDir);
     process.stderr.write(`\n`);
     if (f.json) printJson({ outDir, results: join(outDir, 'results.json'), seconds: (Date.now() - t0) / 1000 });
     else
@@ -53,4 +53,22 @@ export async function labRun(f: LabRunFlags): Promise<void> {
   } finally {
     scope.dispose();
   }
+}
+
+/** Writes report.md and report.html beside results.json; returns the Markdown. */
+async function writeReports(results: LabResults, dir: string): Promise<string> {
+  const md = renderMarkdown(results);
+  await writeFile(join(dir, 'report.md'), md);
+  await writeFile(join(dir, 'report.html'), renderHtml(results));
+  return md;
+}
+
+/** `lab report DIR|results.json`: renders report.md and report.html again from a stored results.json. */
+export async function labReport(target: string, f: { json?: boolean }): Promise<void> {
+  const file = target.endsWith('.json') ? target : join(target, 'results.json');
+  const results = await loadLabResults(file);
+  const dir = dirname(file);
+  const md = await writeReports(results, dir);
+  if (f.json) printJson({ outDir: dir, strategies: results.strategies.length });
+  else process.stdout.write(`${md}\nreport: ${join(dir, 'report.html')}\n`);
 }

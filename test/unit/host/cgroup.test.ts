@@ -152,6 +152,7 @@ describe('readBudget (reads a fixture group directory, read-only)', () => {
     assert.equal(b.zswapMaxBytes, null);
     assert.equal('zswapWriteback' in b, false);
     assert.equal(b.limitHits, 17);
+    assert.equal(b.oomKills, 1);
     assert.deepEqual(b.pids, [4242, 4243]);
     assert.deepEqual(b.pressure, {
       some: { avg10: 2.5, avg60: 1.25, avg300: 0.4, totalUs: 3456789 },
@@ -170,6 +171,7 @@ describe('readBudget (reads a fixture group directory, read-only)', () => {
     assert.equal(b.swapUsageBytes, b.stat.swap);
     assert.equal(b.swapLimitBytes, null);
     assert.equal(b.limitHits, 311);
+    assert.equal(b.oomKills, 2, 'memory.oom_control oom_kill');
     assert.deepEqual(b.pids, [5151]);
     assert.equal('pressure' in b, false);
   });
