@@ -143,6 +143,21 @@ export interface BudgetOptions {
   swappiness?: number;
 }
 
+/**
+ * Lets one of our groups swap or not: v1 memory.swappiness 0 (memcg reclaim then never swaps anon pages) or 60;
+ * v2 memory.swap.max 0 or max. The swap tiers of the `auto` strategy are switched with this.
+ */
+export async function setGroupSwap(
+  journal: HostJournal,
+  layout: CgroupLayout,
+  path: string,
+  allowed: boolean,
+): Promise<void> {
+  if (layout.version === 1)
+    await journal.writeOwned('cgroup', path, join(path, 'memory.swappiness'), allowed ? '60' : '0');
+  else await journal.writeOwned('cgroup', path, join(path, 'memory.swap.max'), allowed ? 'max' : '0');
+}
+
 export function checkGroupName(name: string): void {
   if (!/^[a-z0-9][a-z0-9_-]{0,63}$/i.test(name)) {
     throw new UsageError(`invalid group name '${name}'`, 'use letters, digits, - and _ (at most 64)');

@@ -202,6 +202,20 @@ export class HostJournal {
     return true;
   }
 
+  /**
+   * Marks knobs as ours to put back without writing them: for knobs another process we start will write (ksmtuned
+   * writes KSM's pages_to_scan, sleep_millisecs and run itself). Restore puts back the values snapshotted at begin.
+   */
+  async markTouched(ids: readonly string[]): Promise<void> {
+    const missing = ids.filter((k) => !(k in this.data.knobs));
+    if (missing.length > 0)
+      throw new MissingFeatureError(`the kernel knob ${missing.join(', ')}`, 'overcommit doctor lists what it has');
+    const fresh = ids.filter((k) => !this.data.touched.includes(k));
+    if (fresh.length === 0) return;
+    this.data.touched.push(...fresh);
+    await this.persist();
+  }
+
   /** Records an object before it is created. Returns its journal id, for `update`. */
   async record(obj: JournalObjectInput): Promise<number> {
     const id = this.data.nextId++;

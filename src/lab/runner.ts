@@ -109,6 +109,7 @@ async function runStrategy(
     plan = planPreset(strategy, presetOptions(s), o.stateDir);
     await preflight(o.paths, plan);
     await executePlan(journal, plan);
+    if (s.thp !== 'keep') await journal.setKnob('thp/enabled', s.thp);
     const layout = await detectCgroupLayout(o.paths);
     const group = layout
       ? await createBudgetGroup(journal, layout, 'lab', { limitBytes: budget, swapLimitBytes: null })
@@ -184,7 +185,11 @@ async function runStrategy(
       guestRamBytes: guestRam,
       budgetBytes: budget,
       overcommitRatio: ratio,
-      hostSettings: [...plan.steps.map(describeStep), `budget cgroup: ${fmtMiB(budget)} for ${s.guests.count} guests`],
+      hostSettings: [
+        ...plan.steps.map(describeStep),
+        `budget cgroup: ${fmtMiB(budget)} for ${s.guests.count} guests`,
+        `transparent huge pages: ${s.thp === 'keep' ? 'as the host had them' : s.thp}`,
+      ],
       ...(mc.result ? { memcached: mc.result } : {}),
       ...(network ? { network } : {}),
       ...(fio ? { fio } : {}),

@@ -75,6 +75,12 @@ export const ScenarioSchema = z
     fio: z
       .object({ seconds: z.number().min(0).max(600).default(3), diskSize: size.default(128 * 1024 * 1024) })
       .prefault({}),
+    /**
+     * Transparent huge pages while the strategies run (journaled, restored after). `never` by default: with THP on,
+     * QEMU backs guest RAM with 2 MiB pages, and under a budget cgroup reclaim could not split and swap them fast
+     * enough: guests were OOM-killed although swap was free (measured here, swap-disk at 3x). `keep`: leave the host's.
+     */
+    thp: z.enum(['keep', 'never', 'madvise', 'always']).default('never'),
     warmupS: z.number().min(0).max(3600).default(10),
     durationS: z
       .number()

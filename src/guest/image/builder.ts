@@ -1,4 +1,5 @@
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { MissingFeatureError } from '../../errors.js';
 import { run } from '../../util/exec.js';
@@ -117,6 +118,19 @@ const fileEntry = async (path: string, from: string, mode = 0o755): Promise<Cpio
  * the user's kernel, so a second build with the same inputs downloads nothing and writes nothing.
  */
 export async function buildImage(opts: BuildOptions = {}): Promise<GuestImage> {
+  // Guests started in parallel ask for the same image at once: one build per process and set of inputs.
+  const id = JSON.stringify([opts.cacheDir, [...new Set(opts.layers ?? [])].sort(), opts.kernel]);
+  let p = inFlight.get(id);
+  if (!p) {
+    p = build(opts).finally(() => inFlight.delete(id));
+    inFlight.set(id, p);
+  }
+  return p;
+}
+
+const inFlight = new Map<string, Promise<GuestImage>>();
+
+async function build(opts: BuildOptions): Promise<GuestImage> {
   const t0 = Date.now();
   const log = opts.log ?? (() => undefined);
   const cacheDir = opts.cacheDir ?? process.env.OVERCOMMIT_CACHE_DIR ?? DEFAULT_CACHE_DIR;
@@ -152,7 +166,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<GuestImage> {
       : 'all packages already in the cache',
   );
 
-  const tmp = `${dir}.tmp-${process.pid}`;
+  const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const staging = join(tmp, 'staging');
   await rm(tmp, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });

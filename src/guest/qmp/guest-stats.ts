@@ -6,7 +6,7 @@
 import { QmpProtocolError } from './errors.js';
 import { isJsonObject } from './messages.js';
 
-/** Our name for each statistic -> QEMU's. Sizes are bytes; faults and swap are counts of pages/events. */
+/** Our name for each statistic -> QEMU's. Sizes and swap-in/out are bytes (Linux reports pages_to_bytes); faults are counts. */
 export const GUEST_STAT_NAMES = {
   swapIn: 'stat-swap-in',
   swapOut: 'stat-swap-out',

@@ -1,0 +1,111 @@
+/**
+ * Figures the policies derive from one or two observations: per-second rates of cumulative counters, the host's
+ * headroom and its memory stall. Pure.
+ *
+ * Units: the host's pswpin/pswpout are pages (/proc/vmstat). The virtio-balloon guest statistics stat-swap-in and
+ * stat-swap-out are BYTES: Linux's driver reports `pages_to_bytes(events[PSWPIN])` (drivers/virtio/virtio_balloon.c);
+ * stat-major-faults is a count of faults.
+ */
+import type { GuestObservation, Observation } from '../observe/observation.js';
+
+/** Seconds between two observations, or undefined when there is no previous one or time did not move forward. */
+export function elapsedSeconds(obs: Observation, prev: Observation | undefined): number | undefined {
+  if (!prev) return undefined;
+  const dt = (obs.t - prev.t) / 1000;
+  return dt > 0 ? dt : undefined;
+}
+
+/**
+ * The rate of a cumulative counter. undefined when either value is missing, no time passed, or the counter went
+ * backwards (a guest rebooted, a counter wrapped): a reset is not a negative rate.
+ */
+export function counterRate(
+  cur: number | undefined,
+  before: number | undefined,
+  seconds: number | undefined,
+): number | undefined {
+  if (cur === undefined || before === undefined || seconds === undefined) return undefined;
+  if (cur < before) return undefined;
+  return (cur - before) / seconds;
+}
+
+/** Host swap-ins, pages per second (/proc/vmstat pswpin). */
+export function hostSwapInPagesPerSecond(obs: Observation, prev: Observation | undefined): number | undefined {
+  return counterRate(obs.host.pswpin, prev?.host.pswpin, elapsedSeconds(obs, prev));
+}
+
+/** Host swap-outs, pages per second (/proc/vmstat pswpout). */
+export function hostSwapOutPagesPerSecond(obs: Observation, prev: Observation | undefined): number | undefined {
+  return counterRate(obs.host.pswpout, prev?.host.pswpout, elapsedSeconds(obs, prev));
+}
+
+/** The guest of this name in an observation. */
+export function findGuest(obs: Observation | undefined, name: string): GuestObservation | undefined {
+  return obs?.guests.find((g) => g.name === name);
+}
+
+/** A guest's major page faults per second, from the virtio-balloon statistics. */
+export function guestMajorFaultsPerSecond(
+  obs: Observation,
+  prev: Observation | undefined,
+  name: string,
+): number | undefined {
+  const cur = findGuest(obs, name)?.stats?.majorFaults;
+  return counterRate(cur, findGuest(prev, name)?.stats?.majorFaults, elapsedSeconds(obs, prev));
+}
+
+/** A guest's swap-ins in bytes per second (stat-swap-in is in bytes; see the file comment). */
+export function guestSwapInBytesPerSecond(
+  obs: Observation,
+  prev: Observation | undefined,
+  name: string,
+): number | undefined {
+  const cur = findGuest(obs, name)?.stats?.swapIn;
+  return counterRate(cur, findGuest(prev, name)?.stats?.swapIn, elapsedSeconds(obs, prev));
+}
+
+/** A guest's swap-outs in bytes per second. */
+export function guestSwapOutBytesPerSecond(
+  obs: Observation,
+  prev: Observation | undefined,
+  name: string,
+): number | undefined {
+  const cur = findGuest(obs, name)?.stats?.swapOut;
+  return counterRate(cur, findGuest(prev, name)?.stats?.swapOut, elapsedSeconds(obs, prev));
+}
+
+/** What "the host" is for a policy: its size and how much of it is still free to use. */
+export interface HostHeadroom {
+  /** Bytes the guests can still get before the host (or its budget) must reclaim. Never negative. */
+  headroomBytes: number;
+  /** The host's size: the budget cgroup's limit, else MemTotal. */
+  sizeBytes: number;
+  /** budget: limit - usage of the memory cgroup holding the guests; meminfo: MemAvailable. */
+  source: 'budget' | 'meminfo';
+}
+
+/**
+ * The host's headroom. When the guests live in a memory cgroup with a limit, that cgroup IS the host (the lab makes
+ * a small host on a big machine this way): headroom = limit - usage. Otherwise MemAvailable (not MemFree: page
+ * cache is reclaimable).
+ */
+export function hostHeadroom(obs: Observation): HostHeadroom {
+  const budget = obs.host.budget;
+  if (budget && budget.limitBytes !== null) {
+    return {
+      headroomBytes: Math.max(0, budget.limitBytes - budget.usageBytes),
+      sizeBytes: budget.limitBytes,
+      source: 'budget',
+    };
+  }
+  return {
+    headroomBytes: Math.max(0, obs.host.memAvailableBytes),
+    sizeBytes: obs.host.memTotalBytes,
+    source: 'meminfo',
+  };
+}
+
+/** The host's memory stall: PSI memory `some` avg10, in percent of wall time; undefined without PSI. */
+export function hostStallPercent(obs: Observation): number | undefined {
+  return obs.host.psi.memory?.some.avg10;
+}
