@@ -4,7 +4,7 @@
  * strategies and the agent. An action that fails is reported, never thrown: one bad guest must not stop the loop.
  */
 import { errorMessage } from '../errors.js';
-import { setGroupSwap, type CgroupLayout } from '../host/cgroup.js';
+import { setGroupSwapEager, type CgroupLayout } from '../host/cgroup.js';
 import type { HostJournal } from '../host/journal.js';
 import { applyKsm } from '../host/ksm.js';
 import { readSwaps } from '../host/swaps.js';
@@ -20,7 +20,7 @@ export interface BalloonTarget {
 export interface ExecutorContext {
   journal: HostJournal;
   guests: () => readonly BalloonTarget[];
-  /** The budget cgroup whose swap the compressed-swap tier allows (absent: that tier is a no-op). */
+  /** The budget cgroup the compressed-swap tier makes swap eagerly (absent: that tier is a no-op). */
   budget?: { layout: CgroupLayout; path: string };
   /** Our swap file (already created and journaled) that the disk-swap tier turns on and off. */
   diskSwap?: { path: string; priority: number };
@@ -38,8 +38,8 @@ export interface ActionOutcome {
 async function setTier(ctx: ExecutorContext, tier: Tier, enable: boolean): Promise<string | undefined> {
   if (tier === 'compressed-swap') {
     if (!ctx.budget) return 'no budget cgroup: nothing to switch';
-    await setGroupSwap(ctx.journal, ctx.budget.layout, ctx.budget.path, enable);
-    return undefined;
+    const done = await setGroupSwapEager(ctx.journal, ctx.budget.layout, ctx.budget.path, enable);
+    return done ? undefined : 'cgroup v2 has no per-group swappiness: compressed swap stays as the kernel uses it';
   }
   if (tier === 'disk-swap') {
     if (!ctx.diskSwap) return 'no swap file of ours: nothing to switch';

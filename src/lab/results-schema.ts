@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import type { TimelineEntry } from '../act/policy-loop.js';
 import type { Observation } from '../observe/observation.js';
 import type { LabResults } from './results.js';
 
@@ -67,6 +68,18 @@ const strategy = z.object({
   swapIo: z.object({ pagesIn: num, pagesOut: num }),
   // The recorder's observations: shape-checked here, typed by the recorder that wrote them.
   series: z.array(observation).transform((x) => x as unknown as Observation[]),
+  timeline: z
+    .array(
+      z.looseObject({
+        t: num,
+        policy: z.string(),
+        ok: z.boolean(),
+        action: z.looseObject({ kind: z.enum(['ksm', 'balloon', 'tier', 'host-state']), reason: z.string() }),
+      }),
+    )
+    // Written by the policy loop: shape-checked here, typed by the loop.
+    .transform((x) => x as unknown as TimelineEntry[])
+    .optional(),
   notes: z.array(z.string()),
   vsBaseline: z.object({ throughput: num, p99: num }).optional(),
 });

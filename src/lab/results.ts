@@ -1,3 +1,4 @@
+import type { TimelineEntry } from '../act/policy-loop.js';
 import type { Observation } from '../observe/observation.js';
 
 /** Latency percentiles in microseconds. */
@@ -67,6 +68,8 @@ export interface StrategyResult {
   swapIo: { pagesIn: number; pagesOut: number };
   /** Per-second observations of the run. */
   series: Observation[];
+  /** Controlled strategies (balloon, ksmtuned, auto): every decision, with its reason and outcome. */
+  timeline?: TimelineEntry[];
   /** Free text: what went wrong, if anything (a guest died, integrity failed). */
   notes: string[];
   /** Ratios against the baseline strategy (`none`) of the same run: 1.0 = as fast as baseline. */

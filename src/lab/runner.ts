@@ -7,7 +7,9 @@ import { executePlan, preflight } from '../host/apply.js';
 import { createBudgetGroup, detectCgroupLayout } from '../host/cgroup.js';
 import { HostJournal } from '../host/journal.js';
 import type { HostPaths } from '../host/paths.js';
-import { describeStep, planPreset, type Plan, type PresetOptions } from '../host/presets.js';
+import { describeStep, type Plan, type PresetOptions } from '../host/presets.js';
+import { startLabController, type LabController } from './control/controller.js';
+import { strategySetup } from './strategies.js';
 import { restoreHost } from '../host/restore.js';
 import { Collector } from '../observe/collect.js';
 import { Recorder } from '../observe/recorder.js';
@@ -103,10 +105,12 @@ async function runStrategy(
   const guests: Guest[] = [];
   let recorder: Recorder | undefined;
   let plan: Plan;
+  let controller: LabController | undefined;
   const t0 = Date.now();
   try {
     say('host preset');
-    plan = planPreset(strategy, presetOptions(s), o.stateDir);
+    const setup = strategySetup(strategy, presetOptions(s), o.stateDir);
+    plan = setup.plan;
     await preflight(o.paths, plan);
     await executePlan(journal, plan);
     if (s.thp !== 'keep') await journal.setKnob('thp/enabled', s.thp);
@@ -138,7 +142,19 @@ async function runStrategy(
       ...(layout && group ? { budget: { layout, path: group } } : {}),
       inGuestEvery: 5,
     });
-    recorder = new Recorder(collector, 1000);
+    if (setup.controller) {
+      say(`starting the ${setup.controller} controller`);
+      controller = await startLabController(setup.controller, {
+        journal,
+        guests: () => guests,
+        ...(layout && group ? { budget: { layout, path: group, limitBytes: budget } } : {}),
+        setup,
+        stateDir: o.stateDir,
+        ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+      });
+    }
+    const feed = controller;
+    recorder = new Recorder(collector, 1000, feed ? (obs) => feed.observe(obs) : undefined);
     recorder.start();
     const mc = await memcachedPhases(s, guests, { signal: o.signal, say });
     let network: NetworkResult | undefined;
@@ -161,6 +177,8 @@ async function runStrategy(
     o.signal?.throwIfAborted();
     const series = await recorder.stop();
     recorder = undefined;
+    const control = controller ? await controller.stop() : undefined;
+    controller = undefined;
     const measured = series.filter((x) => x.t >= mc.measuredFrom);
     const firstObs = measured[0] ?? series[0];
     const last = series[series.length - 1];
@@ -175,7 +193,7 @@ async function runStrategy(
           : `guest ${g.name} died${when} (no OOM kill in the budget cgroup: see its serial log)`,
       );
     }
-    notes.push(...mc.notes);
+    notes.push(...mc.notes, ...(control?.notes ?? []));
     if (series.length === 0) notes.push('the recorder took no observation');
     const result: StrategyResult = {
       strategy,
@@ -189,7 +207,9 @@ async function runStrategy(
         ...plan.steps.map(describeStep),
         `budget cgroup: ${fmtMiB(budget)} for ${s.guests.count} guests`,
         `transparent huge pages: ${s.thp === 'keep' ? 'as the host had them' : s.thp}`,
+        ...(control?.settings ?? []),
       ],
+      ...(control ? { timeline: control.timeline } : {}),
       ...(mc.result ? { memcached: mc.result } : {}),
       ...(network ? { network } : {}),
       ...(fio ? { fio } : {}),
@@ -206,6 +226,7 @@ async function runStrategy(
     return result;
   } finally {
     await recorder?.stop();
+    await controller?.stop().catch(() => undefined);
     say('restoring the host');
     for (const g of guests) g.close();
     await restoreHost(o.paths, o.stateDir, { force: true });

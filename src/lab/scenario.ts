@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parseSize } from '../util/size.js';
 
-/** Strategies the lab runs today (issue 5 adds balloon, ksmtuned, auto). */
-export const LAB_STRATEGIES = ['none', 'ksm', 'uksm', 'swap-disk', 'zswap', 'zram'] as const;
-export type LabStrategy = (typeof LAB_STRATEGIES)[number];
+import { LAB_STRATEGIES, type LabStrategy } from './strategies.js';
+
+export { LAB_STRATEGIES, type LabStrategy };
 
 const size = z.union([z.string(), z.number().int().positive()]).transform((v, ctx) => {
   try {
