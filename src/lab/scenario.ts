@@ -31,7 +31,7 @@ export const ScenarioSchema = z
     budget: z
       .object({
         /** Overcommit ratio = guest RAM / budget; the baseline `none` always runs at 1. */
-        ratio: z.number().min(1).max(10).default(2),
+        ratio: z.number().min(1).max(10).default(2.5),
         /** Host memory allowed per guest for QEMU itself (TCG cache, devices): added to the budget. */
         overheadPerGuest: size.default(64 * 1024 * 1024),
       })
@@ -81,12 +81,12 @@ export const ScenarioSchema = z
      * enough: guests were OOM-killed although swap was free (measured here, swap-disk at 3x). `keep`: leave the host's.
      */
     thp: z.enum(['keep', 'never', 'madvise', 'always']).default('never'),
-    warmupS: z.number().min(0).max(3600).default(10),
+    warmupS: z.number().min(0).max(3600).default(5),
     durationS: z
       .number()
       .min(1)
       .max(24 * 3600)
-      .default(40),
+      .default(25),
     repetitions: z.number().int().min(1).max(20).default(1),
     swap: z.object({ size: size.default(2 * 1024 * 1024 * 1024), path: z.string().optional() }).prefault({}),
     zram: z.object({ size: size.default(2 * 1024 * 1024 * 1024), algorithm: z.string().optional() }).prefault({}),
@@ -176,8 +176,12 @@ export function builtinScenario(name: 'default' | 'quick' | 'tiny'): Scenario {
 }
 
 /** Bytes the budget cgroup allows for a strategy: guest RAM / ratio (1 for the baseline) + QEMU's own overhead. */
-export function budgetBytes(s: Scenario, strategy: LabStrategy): { budget: number; ratio: number; guestRam: number } {
+export function budgetBytes(
+  s: Scenario,
+  strategy: LabStrategy,
+  ratioOverride?: number,
+): { budget: number; ratio: number; guestRam: number } {
   const guestRam = s.guests.count * s.guests.memory;
-  const ratio = strategy === 'none' ? 1 : s.budget.ratio;
+  const ratio = ratioOverride ?? (strategy === 'none' ? 1 : s.budget.ratio);
   return { budget: Math.round(guestRam / ratio + s.guests.count * s.budget.overheadPerGuest), ratio, guestRam };
 }

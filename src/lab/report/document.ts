@@ -9,6 +9,7 @@ import { formatTimestamp } from './format.js';
 import type { Table } from './table.js';
 import { costTable, fioTable, memcachedTable, memoryTable, networkTable, summaryTable } from './tables.js';
 import { decideVerdict, type Verdict } from './verdict.js';
+import { controllerTable, decisionsTable, setupTable } from './control-tables.js';
 
 export interface StrategyNotes {
   strategy: string;
@@ -50,6 +51,9 @@ export function buildReport(results: LabResults): ReportDocument {
       memcachedTable(summaries),
       fioTable(summaries),
       networkTable(summaries),
+      setupTable(summaries),
+      controllerTable(summaries),
+      decisionsTable(summaries),
     ].filter((t): t is Table => t !== undefined),
     notes: summaries
       .filter((s) => s.problems.length > 0 || s.notes.length > 0)

@@ -13,12 +13,23 @@ import {
 
 const MiB = 1024 * 1024;
 
-test('the default scenario is the seed plan at small scale: 3 guests of 256M, 2x, every strategy', () => {
+test('the default scenario is the seed plan at small scale: 3 guests of 256M, 2.5x, every strategy', () => {
   const s = builtinScenario('default');
   assert.equal(s.guests.count, 3);
   assert.equal(s.guests.memory, 256 * MiB);
-  assert.equal(s.budget.ratio, 2);
-  assert.deepEqual(s.strategies, ['none', 'ksm', 'uksm', 'swap-disk', 'zswap', 'zram']);
+  assert.equal(s.budget.ratio, 2.5);
+  assert.equal(s.thp, 'never');
+  assert.deepEqual(s.strategies, [
+    'none',
+    'ksm',
+    'uksm',
+    'swap-disk',
+    'zswap',
+    'zram',
+    'balloon',
+    'ksmtuned',
+    'auto',
+  ]);
   assert.equal(builtinScenario('quick').guests.memory, 192 * MiB);
 });
 
