@@ -10,7 +10,6 @@ import type { Scenario } from './scenario.js';
 import { withBaselineRatios } from './summarize.js';
 import { FIO_JOBS } from './workloads/fio/parse.js';
 
-
 export interface LabRunOptions {
   scenario: Scenario;
   paths: HostPaths;

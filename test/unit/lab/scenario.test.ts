@@ -19,17 +19,7 @@ test('the default scenario is the seed plan at small scale: 3 guests of 256M, 2.
   assert.equal(s.guests.memory, 256 * MiB);
   assert.equal(s.budget.ratio, 2.5);
   assert.equal(s.thp, 'never');
-  assert.deepEqual(s.strategies, [
-    'none',
-    'ksm',
-    'uksm',
-    'swap-disk',
-    'zswap',
-    'zram',
-    'balloon',
-    'ksmtuned',
-    'auto',
-  ]);
+  assert.deepEqual(s.strategies, ['none', 'ksm', 'uksm', 'swap-disk', 'zswap', 'zram', 'balloon', 'ksmtuned', 'auto']);
   assert.equal(builtinScenario('quick').guests.memory, 192 * MiB);
 });
 
