@@ -11,8 +11,10 @@ cd "$(dirname "$0")/.."
 # package's service is stopped); libmemcached-tools: memcaslap, the peer in bench/loadgen. chromium: the tests open
 # report.html in it (through npm playwright-core, which drives the Debian browser and downloads none). iperf3: the
 # host side of the lab's network test (the guest side comes from the guest image). squashfs-tools: mksquashfs packs
-# the guest's fio layer into a read-only disk image.
-DEBS=(util-linux python3 procps kmod ca-certificates qemu-system-x86 dpkg tar xz-utils memcached libmemcached-tools chromium iperf3 squashfs-tools)
+# the guest's fio layer into a read-only disk image. libvirt-daemon-system + libvirt-clients: the agent drives libvirt
+# domains through virsh (its host test starts libvirtd itself where systemd does not). prometheus: the agent's host
+# test has a real Prometheus scrape it.
+DEBS=(util-linux python3 procps kmod ca-certificates qemu-system-x86 dpkg tar xz-utils memcached libmemcached-tools chromium iperf3 squashfs-tools libvirt-daemon-system libvirt-clients prometheus)
 
 if [ "${OVERCOMMIT_SKIP_APT:-0}" != 1 ]; then
   missing=()
@@ -28,9 +30,12 @@ if [ "${OVERCOMMIT_SKIP_APT:-0}" != 1 ]; then
   if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -q --no-install-recommends "${missing[@]}"
   fi
-  # Debian starts memcached as a service on install: the tests run their own, on free ports.
+  # Debian starts memcached (and prometheus) as services on install: the tests run their own, on free ports.
   if pgrep -u memcache -x memcached >/dev/null 2>&1; then
     (systemctl disable --now memcached || service memcached stop || /etc/init.d/memcached stop) >/dev/null 2>&1 || true
+  fi
+  if pgrep -u prometheus -x prometheus >/dev/null 2>&1; then
+    (systemctl disable --now prometheus || service prometheus stop || /etc/init.d/prometheus stop) >/dev/null 2>&1 || true
   fi
 fi
 

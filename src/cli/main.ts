@@ -121,7 +121,7 @@ function buildProgram(): Command {
       'run a scenario (default: the seed plan at small scale, 6.8 min on 2 cores under TCG) and write results.json, report.md, report.html',
     )
     .option('--quick', 'the ~3-minute version of the default plan')
-    .option('--scenario <name|file.yaml>', 'default, quick, tiny, or a YAML scenario file')
+    .option('--scenario <name|file.yaml>', 'default, quick, tiny, density, spike, or a YAML scenario file')
     .option('--out <dir>', 'run folder (default runs/<time>-<scenario>)')
     .addOption(
       new Option('--loadgen <tool>', "who drives memcached's measured phase (overrides the scenario)").choices([

@@ -68,6 +68,22 @@ const strategy = z.object({
   swapIo: z.object({ pagesIn: num, pagesOut: num }),
   // The recorder's observations: shape-checked here, typed by the recorder that wrote them.
   series: z.array(observation).transform((x) => x as unknown as Observation[]),
+  spike: z
+    .object({
+      guest: z.string(),
+      startedAt: num,
+      endedAt: num,
+      keysWritten: num,
+      refused: num,
+      lost: num,
+      corrupt: num,
+      error: z.string().optional(),
+      fillSeconds: num,
+      inflatedBeforeBytes: num,
+      deflateDecidedAfterS: num.optional(),
+      fullAfterS: num.optional(),
+    })
+    .optional(),
   timeline: z
     .array(
       z.looseObject({
@@ -105,6 +121,17 @@ export const LabResultsSchema = z.object({
   }),
   settings: z.record(z.string(), z.unknown()),
   strategies: z.array(strategy),
+  density: z
+    .array(
+      z.object({
+        strategy: z.string(),
+        heldRatio: num.nullable(),
+        steps: z.array(
+          z.object({ ratio: num, throughput: num.optional(), held: z.boolean(), why: z.string().optional() }),
+        ),
+      }),
+    )
+    .optional(),
 });
 
 export class ResultsFileError extends UsageError {}

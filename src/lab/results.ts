@@ -1,5 +1,7 @@
 import type { TimelineEntry } from '../act/policy-loop.js';
 import type { Observation } from '../observe/observation.js';
+import type { DensityResult } from './density-judge.js';
+import type { SpikeResult } from './spike-outcome.js';
 
 /** Latency percentiles in microseconds. */
 export interface LatencySummary {
@@ -68,6 +70,8 @@ export interface StrategyResult {
   swapIo: { pagesIn: number; pagesOut: number };
   /** Per-second observations of the run. */
   series: Observation[];
+  /** The working-set spike, when the scenario has one. */
+  spike?: SpikeResult;
   /** Controlled strategies (balloon, ksmtuned, auto): every decision, with its reason and outcome. */
   timeline?: TimelineEntry[];
   /** Free text: what went wrong, if anything (a guest died, integrity failed). */
@@ -101,4 +105,6 @@ export interface LabResults {
   /** The scenario as run (every setting). */
   settings: Record<string, unknown>;
   strategies: StrategyResult[];
+  /** The density scenario: the highest overcommit ratio each strategy held. */
+  density?: DensityResult[];
 }

@@ -6,6 +6,7 @@ import { HostJournal } from '../host/journal.js';
 import { describeStep, type Plan, type PresetOptions } from '../host/presets.js';
 import { startLabController, type LabController } from './control/controller.js';
 import { strategySetup } from './strategies.js';
+import { spikeOutcome } from './spike-outcome.js';
 import { restoreHost } from '../host/restore.js';
 import { Collector } from '../observe/collect.js';
 import { Recorder } from '../observe/recorder.js';
@@ -160,6 +161,7 @@ export async function runStrategy(
         ...(control?.settings ?? []),
       ],
       ...(control ? { timeline: control.timeline } : {}),
+      ...(mc.spike ? { spike: spikeOutcome(mc.spike, series, control?.timeline) } : {}),
       ...(mc.result ? { memcached: mc.result } : {}),
       ...(network ? { network } : {}),
       ...(fio ? { fio } : {}),

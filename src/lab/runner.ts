@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { memcachedMbFor } from '../guest/launcher/launch.js';
 import type { HostPaths } from '../host/paths.js';
 import { runStrategy } from './run-strategy.js';
+import type { Guest } from '../guest/guest.js';
+import { UsageError } from '../errors.js';
+import { heldRatio, judgeStep, type DensityResult, type DensityStep } from './density-judge.js';
 import { deviceOf, readEnvironment } from './environment.js';
 import type { Progress } from './progress.js';
 import type { Environment, LabResults, StrategyResult } from './results.js';
@@ -18,6 +21,48 @@ export interface LabRunOptions {
   signal?: AbortSignal;
   progress?: Progress;
   cacheDir?: string;
+}
+
+/**
+ * The density loop: the baseline, then each strategy up the ratios until a step misses the SLO. Steps are recorded
+ * as strategies named `STRATEGY@RATIOx`, so every step has its row in the report.
+ */
+async function runDensity(
+  o: LabRunOptions,
+  d: NonNullable<Scenario['density']>,
+  results: StrategyResult[],
+  sawGuest: (g: Guest) => Promise<void>,
+  perRunS: number,
+): Promise<DensityResult[]> {
+  const s = o.scenario;
+  const others = s.strategies.filter((x) => x !== 'none');
+  const total = 1 + others.length * d.ratios.length;
+  let index = 1;
+  const say = (strategy: string) => (phase: string) =>
+    o.progress?.({ strategy, index, total, phase, etaS: (total - index + 1) * perRunS });
+  const base = await runStrategy(o, 'none', { repetition: 1, say: say('none'), sawGuest, ratio: 1 });
+  results.push(base);
+  const baseOps = base.memcached?.opsPerSec ?? 0;
+  if (baseOps <= 0)
+    throw new UsageError('the density baseline (none at 1x) measured no memcached throughput', base.notes.join('; '));
+  const out: DensityResult[] = [];
+  for (const strategy of others) {
+    const steps: DensityStep[] = [];
+    for (const ratio of d.ratios) {
+      index++;
+      o.signal?.throwIfAborted();
+      const r = await runStrategy(o, strategy, { repetition: 1, say: say(`${strategy} @ ${ratio}x`), sawGuest, ratio });
+      results.push({ ...r, strategy: `${strategy}@${ratio}x` });
+      const step = judgeStep(r, baseOps, ratio, d.minThroughput);
+      steps.push(step);
+      if (!step.held) {
+        index += d.ratios.length - steps.length;
+        break;
+      }
+    }
+    out.push({ strategy, heldRatio: heldRatio(steps), steps });
+  }
+  return out;
 }
 
 /** Rough seconds per strategy, for the time-left estimate: boot + fill + warm-up + measured + verify + restore. */
@@ -39,23 +84,24 @@ export async function runLab(o: LabRunOptions): Promise<LabResults> {
   const startedAt = new Date().toISOString();
   const results: StrategyResult[] = [];
   let env: Environment | undefined;
-  const total = s.strategies.length * s.repetitions;
-  let index = 0;
-  const perStrategy = estimateS(s);
-  for (let rep = 1; rep <= s.repetitions; rep++) {
-    for (const strategy of s.strategies) {
-      index++;
-      o.signal?.throwIfAborted();
-      const say = (phase: string) =>
-        o.progress?.({ strategy, index, total, phase, etaS: (total - index + 1) * perStrategy });
-      const r = await runStrategy(o, strategy, {
-        repetition: rep,
-        say,
-        sawGuest: async (g) => {
-          env ??= await readEnvironment(o.paths, g, await deviceOf(o.stateDir));
-        },
-      });
-      results.push(r);
+  const sawGuest = async (g: Guest) => {
+    env ??= await readEnvironment(o.paths, g, await deviceOf(o.stateDir));
+  };
+  let density: DensityResult[] | undefined;
+  if (s.density) {
+    density = await runDensity(o, s.density, results, sawGuest, estimateS(s));
+  } else {
+    const total = s.strategies.length * s.repetitions;
+    let index = 0;
+    const perStrategy = estimateS(s);
+    for (let rep = 1; rep <= s.repetitions; rep++) {
+      for (const strategy of s.strategies) {
+        index++;
+        o.signal?.throwIfAborted();
+        const say = (phase: string) =>
+          o.progress?.({ strategy, index, total, phase, etaS: (total - index + 1) * perStrategy });
+        results.push(await runStrategy(o, strategy, { repetition: rep, say, sawGuest }));
+      }
     }
   }
   const out: LabResults = {
@@ -66,6 +112,7 @@ export async function runLab(o: LabRunOptions): Promise<LabResults> {
     environment: env ?? (await readEnvironment(o.paths, undefined, await deviceOf(o.stateDir))),
     settings: s,
     strategies: withBaselineRatios(results),
+    ...(density ? { density } : {}),
   };
   await mkdir(o.outDir, { recursive: true });
   await writeFile(join(o.outDir, 'results.json'), JSON.stringify(out, null, 1) + '\n');

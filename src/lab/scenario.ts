@@ -88,6 +88,28 @@ export const ScenarioSchema = z
       .max(24 * 3600)
       .default(25),
     repetitions: z.number().int().min(1).max(20).default(1),
+    /**
+     * The density scenario: after the baseline (`none` at 1x), each strategy runs at each ratio in ascending order
+     * until a step misses the SLO (throughput < minThroughput x baseline, an item lost, a guest dead); the report
+     * gives the highest ratio each strategy held. budget.ratio is then unused.
+     */
+    density: z
+      .object({
+        ratios: z.array(z.number().min(1).max(10)).min(1).default([1.5, 2, 2.5, 3, 4]),
+        minThroughput: z.number().min(0).max(1).default(0.9),
+      })
+      .optional(),
+    /**
+     * A working-set spike: `atS` seconds into the measured phase, guest number `guest` gets a burst of new keys
+     * worth `share` of its memcached memory. The report shows how long until its balloon was back to full.
+     */
+    spike: z
+      .object({
+        guest: z.number().int().min(1).default(1),
+        atS: z.number().min(0).default(10),
+        share: z.number().min(0.05).max(0.9).default(0.45),
+      })
+      .optional(),
     swap: z.object({ size: size.default(2 * 1024 * 1024 * 1024), path: z.string().optional() }).prefault({}),
     zram: z.object({ size: size.default(2 * 1024 * 1024 * 1024), algorithm: z.string().optional() }).prefault({}),
   })
@@ -96,6 +118,16 @@ export const ScenarioSchema = z
     const mix = s.memcached.duplicatedShare + s.memcached.compressibleShare + s.memcached.randomShare;
     if (Math.abs(mix - 1) > 1e-6) {
       ctx.addIssue({ code: 'custom', path: ['memcached'], message: `value content shares add up to ${mix}, not 1` });
+    }
+    if (s.spike && s.spike.guest > s.guests.count) {
+      ctx.addIssue({ code: 'custom', path: ['spike', 'guest'], message: `there are only ${s.guests.count} guests` });
+    }
+    if (s.spike && s.memcached.fillShare + s.spike.share > 0.95) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['spike', 'share'],
+        message: `fillShare + spike share must leave memcached room (<= 0.95), not ${s.memcached.fillShare + s.spike.share}`,
+      });
     }
     if (s.guests.memory < 128 * 1024 * 1024) {
       ctx.addIssue({
@@ -151,13 +183,45 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
  * a 2-core TCG machine. `quick`: 2 guests, shorter phases (2.5 min before the network phase was added). `tiny`:
  * 2 guests, none and zram, for the tests.
  */
-export function builtinScenario(name: 'default' | 'quick' | 'tiny'): Scenario {
+export const BUILTIN_SCENARIOS = ['default', 'quick', 'tiny', 'density', 'spike'] as const;
+export type BuiltinScenario = (typeof BUILTIN_SCENARIOS)[number];
+
+export function builtinScenario(name: BuiltinScenario): Scenario {
+  if (name === 'density') {
+    return parseScenario({
+      name: 'density',
+      guests: { count: 2, memory: '256M' },
+      strategies: ['none', 'ksm', 'swap-disk', 'zswap', 'zram', 'balloon', 'auto'],
+      density: {},
+      warmupS: 3,
+      durationS: 12,
+      network: { seconds: 0 },
+      fio: { seconds: 0 },
+    });
+  }
+  if (name === 'spike') {
+    return parseScenario({
+      name: 'spike',
+      guests: { count: 3, memory: '256M' },
+      budget: { ratio: 2 },
+      strategies: ['none', 'zram', 'balloon', 'auto'],
+      memcached: { fillShare: 0.35 },
+      spike: {},
+      warmupS: 5,
+      durationS: 40,
+      network: { seconds: 0 },
+      fio: { seconds: 0 },
+    });
+  }
   if (name === 'quick') {
     return parseScenario({
       name: 'quick',
       guests: { count: 2, memory: '192M' },
+      strategies: ['none', 'ksm', 'zswap', 'zram', 'auto'],
       warmupS: 3,
       durationS: 10,
+      network: { seconds: 2 },
+      fio: { seconds: 1, diskSize: '32M' },
     });
   }
   if (name === 'tiny') {

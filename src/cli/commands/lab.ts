@@ -2,7 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { loadLabResults } from '../../lab/results-schema.js';
 import type { LabResults } from '../../lab/results.js';
-import { builtinScenario, loadScenarioFile, type Scenario } from '../../lab/scenario.js';
+import {
+  BUILTIN_SCENARIOS,
+  builtinScenario,
+  loadScenarioFile,
+  type BuiltinScenario,
+  type Scenario,
+} from '../../lab/scenario.js';
 import { consoleProgress } from '../../lab/progress.js';
 import { runLab } from '../../lab/runner.js';
 import { renderHtml } from '../../lab/report/html.js';
@@ -23,11 +29,9 @@ export interface LabRunFlags {
 export async function labRun(f: LabRunFlags): Promise<void> {
   const ctx = cliContext(f.stateDir);
   let scenario: Scenario;
-  if (f.scenario && !['default', 'quick', 'tiny'].includes(f.scenario)) scenario = await loadScenarioFile(f.scenario);
-  else
-    scenario = builtinScenario(
-      (f.scenario as 'default' | 'quick' | 'tiny' | undefined) ?? (f.quick ? 'quick' : 'default'),
-    );
+  if (f.scenario && !(BUILTIN_SCENARIOS as readonly string[]).includes(f.scenario))
+    scenario = await loadScenarioFile(f.scenario);
+  else scenario = builtinScenario((f.scenario as BuiltinScenario | undefined) ?? (f.quick ? 'quick' : 'default'));
   if (f.loadgen) scenario = { ...scenario, memcached: { ...scenario.memcached, loadgen: f.loadgen } };
   requireRoot('lab run');
   const outDir = f.out ?? join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`);

@@ -9,6 +9,8 @@ import { formatTimestamp } from './format.js';
 import type { Table } from './table.js';
 import { costTable, fioTable, memcachedTable, memoryTable, networkTable, summaryTable } from './tables.js';
 import { decideVerdict, type Verdict } from './verdict.js';
+import { densityTable } from './density-table.js';
+import { spikeTable } from './spike-table.js';
 import { controllerTable, decisionsTable, setupTable } from './control-tables.js';
 
 export interface StrategyNotes {
@@ -46,6 +48,8 @@ export function buildReport(results: LabResults): ReportDocument {
     summaries,
     summary: summaryTable(summaries, verdict.winner),
     details: [
+      densityTable(results.density),
+      spikeTable(summaries),
       memoryTable(summaries),
       costTable(summaries),
       memcachedTable(summaries),

@@ -4,6 +4,7 @@ import { errorMessage } from '../../errors.js';
 import type { MemcachedResult } from '../results.js';
 import type { Scenario } from '../scenario.js';
 import { runMemcaslap } from './memcaslap/run.js';
+import { runSpike, type SpikeRun } from './spike.js';
 import {
   createLedger,
   fillKeys,
@@ -20,6 +21,7 @@ export interface MemcachedPhases {
   /** Epoch ms when the measured phase began (the recorder's series is cut there for costs). */
   measuredFrom: number;
   notes: string[];
+  spike?: SpikeRun;
 }
 
 /** The scenario's memcached settings as a load-generator config against these guests. Pure. */
@@ -77,12 +79,15 @@ export async function memcachedPhases(
     o.say(
       `measuring ${s.durationS} s${s.memcached.loadgen === 'memcaslap' ? ' with memcaslap' : ''}, then reading every key back`,
     );
+    const spikeGuest = s.spike ? guests[s.spike.guest - 1] : undefined;
+    const spike = spikeGuest ? runSpike(s, cfg, spikeGuest, o.signal).catch(() => undefined) : undefined;
     const result =
       s.memcached.loadgen === 'memcaslap'
         ? await memcaslapPhase(s, cfg, ledger, o.signal)
         : await runMemcachedLoad({ ...cfg, durationS: s.durationS }, { ledger, verify: true, ...signal });
     o.signal?.throwIfAborted();
-    return { result, measuredFrom, notes };
+    const spiked = await spike;
+    return { result, measuredFrom, notes, ...(spiked ? { spike: spiked } : {}) };
   } catch (e) {
     o.signal?.throwIfAborted();
     if (e instanceof MemcachedLoadError) {

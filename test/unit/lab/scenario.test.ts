@@ -62,3 +62,17 @@ test('scenario files: YAML is read and validated; a bad file names itself', asyn
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('density and spike: built in, validated', () => {
+  const d = builtinScenario('density');
+  assert.deepEqual(d.density, { ratios: [1.5, 2, 2.5, 3, 4], minThroughput: 0.9 });
+  assert.equal(d.strategies[0], 'none');
+  const sp = builtinScenario('spike');
+  assert.deepEqual(sp.spike, { guest: 1, atS: 10, share: 0.45 });
+  assert.throws(() => parseScenario({ guests: { count: 2 }, spike: { guest: 3 } }), /spike\.guest: there are only 2/);
+  assert.throws(
+    () => parseScenario({ memcached: { fillShare: 0.8 }, spike: { share: 0.5 } }),
+    /spike\.share: fillShare/,
+  );
+  assert.throws(() => parseScenario({ density: { ratios: [] } }), /density\.ratios/);
+});

@@ -1,0 +1,151 @@
+/**
+ * Per-guest timeouts, so one guest that hangs its QMP socket, answers garbage or disappears never stalls the loop:
+ * every guest is read in parallel, each under its own timer, and each comes back with a status and, when it failed,
+ * the reason. pollGuests resolves within timeoutMs (plus timer slack) whatever the guests do.
+ */
+import { performance } from 'node:perf_hooks';
+import { errorMessage } from '../../errors.js';
+import type { GuestStats } from '../qmp/guest-stats.js';
+import { GuestTimeoutError, classifyFailure, type GuestFailure } from './errors.js';
+import type { GuestSource, GuestSourceKind, ManagedGuest } from './source.js';
+
+export type GuestPollStatus = 'ok' | GuestFailure;
+
+export interface GuestPollSnapshot {
+  memoryBytes: number;
+  balloonActualBytes: number;
+  /** Absent when the guest has not reported statistics yet, has no balloon, or reading them failed (statsError). */
+  stats?: GuestStats;
+}
+
+export interface GuestPoll {
+  name: string;
+  source: GuestSourceKind;
+  pid?: number;
+  status: GuestPollStatus;
+  /** Set when status is ok. */
+  snapshot?: GuestPollSnapshot;
+  /** Why the guest is not ok: one line with the hint. */
+  error?: string;
+  /** The guest is ok but its statistics could not be read (e.g. the balloon driver is not loaded yet). */
+  statsError?: string;
+  elapsedMs: number;
+}
+
+/** p, or a rejection with onTimeout() after ms. The timer never outlives the race. */
+export function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Calls fn, turning a synchronous throw into a rejection. */
+function attempt<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return fn();
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+}
+
+/** The same guest with every call bounded by timeoutMs (rejecting with GuestTimeoutError). */
+export function timeboxed(guest: ManagedGuest, timeoutMs: number): ManagedGuest {
+  const box = <T>(what: string, fn: () => Promise<T>) =>
+    withTimeout(attempt(fn), timeoutMs, () => new GuestTimeoutError(guest.name, what, timeoutMs));
+  return {
+    get name() {
+      return guest.name;
+    },
+    source: guest.source,
+    ...(guest.pid !== undefined ? { pid: guest.pid } : {}),
+    memoryBytes: () => box('memoryBytes', () => guest.memoryBytes()),
+    balloonActual: () => box('balloonActual', () => guest.balloonActual()),
+    setBalloon: (bytes) => box('setBalloon', () => guest.setBalloon(bytes)),
+    stats: () => box('stats', () => guest.stats()),
+    close: () => guest.close(),
+  };
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+/** Reads one guest (memory size, balloon actual, stats in parallel) within timeoutMs. Never rejects. */
+export async function pollGuest(guest: ManagedGuest, timeoutMs: number): Promise<GuestPoll> {
+  const start = performance.now();
+  const base = { name: guest.name, source: guest.source, ...(guest.pid !== undefined ? { pid: guest.pid } : {}) };
+  const done = (rest: Partial<GuestPoll> & { status: GuestPollStatus }): GuestPoll => ({
+    ...base,
+    ...rest,
+    elapsedMs: Math.round((performance.now() - start) * 10) / 10,
+  });
+  const failed = (e: unknown) => done({ status: classifyFailure(e), error: errorMessage(e) });
+  const required = Promise.all([attempt(() => guest.memoryBytes()), attempt(() => guest.balloonActual())]);
+  const stats = settle(attempt(() => guest.stats()));
+  let result: [[number, number], Settled<GuestStats | undefined>];
+  try {
+    result = await withTimeout(
+      Promise.all([required, stats]),
+      timeoutMs,
+      () => new GuestTimeoutError(guest.name, 'a poll (memory size, balloon, stats)', timeoutMs),
+    );
+  } catch (e) {
+    return failed(e);
+  }
+  const [[memoryBytes, balloonActualBytes], s] = result;
+  const snapshot: GuestPollSnapshot = { memoryBytes, balloonActualBytes };
+  if (s.ok) {
+    if (s.value !== undefined) snapshot.stats = s.value;
+    return done({ status: 'ok', snapshot });
+  }
+  const kind = classifyFailure(s.error);
+  if (kind !== 'error') return failed(s.error); // a stats call that hung or found the guest gone speaks for the guest
+  return done({ status: 'ok', snapshot, statsError: errorMessage(s.error) });
+}
+
+/** Polls every guest in parallel; resolves (in the guests' order) within timeoutMs plus timer slack. */
+export function pollGuests(guests: readonly ManagedGuest[], timeoutMs: number): Promise<GuestPoll[]> {
+  return Promise.all(guests.map((g) => pollGuest(g, timeoutMs)));
+}
+
+export interface SourceFailure {
+  kind: GuestSourceKind;
+  status: GuestFailure;
+  error: string;
+}
+
+/**
+ * Lists every source in parallel, each within timeoutMs. A source that fails or does not answer in time contributes
+ * no guests this time and is reported in failures.
+ */
+export async function listSources(
+  sources: readonly GuestSource[],
+  timeoutMs: number,
+): Promise<{ guests: ManagedGuest[]; failures: SourceFailure[] }> {
+  const results = await Promise.all(
+    sources.map((s) =>
+      settle(
+        withTimeout(
+          attempt(() => s.list()),
+          timeoutMs,
+          () => new GuestTimeoutError(`source ${s.kind}`, 'list', timeoutMs),
+        ),
+      ),
+    ),
+  );
+  const guests: ManagedGuest[] = [];
+  const failures: SourceFailure[] = [];
+  results.forEach((r, i) => {
+    const kind = sources[i]?.kind ?? 'qmp';
+    if (r.ok) guests.push(...r.value);
+    else failures.push({ kind, status: classifyFailure(r.error), error: errorMessage(r.error) });
+  });
+  return { guests, failures };
+}
