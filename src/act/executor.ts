@@ -18,13 +18,14 @@ export interface BalloonTarget {
 }
 
 export interface ExecutorContext {
-  journal: HostJournal;
+  /** Every host write goes through it; absent only in a dry run. */
+  journal?: HostJournal;
   guests: () => readonly BalloonTarget[];
   /** The budget cgroup the compressed-swap tier makes swap eagerly (absent: that tier is a no-op). */
   budget?: { layout: CgroupLayout; path: string };
   /** Our swap file (already created and journaled) that the disk-swap tier turns on and off. */
   diskSwap?: { path: string; priority: number };
-  /** Log every action and outcome here. */
+  /** Decide, log, change nothing. */
   dryRun?: boolean;
 }
 
@@ -35,7 +36,11 @@ export interface ActionOutcome {
   detail?: string;
 }
 
-async function setTier(ctx: ExecutorContext, tier: Tier, enable: boolean): Promise<string | undefined> {
+async function setTier(
+  ctx: ExecutorContext & { journal: HostJournal },
+  tier: Tier,
+  enable: boolean,
+): Promise<string | undefined> {
   if (tier === 'compressed-swap') {
     if (!ctx.budget) return 'no budget cgroup: nothing to switch';
     const done = await setGroupSwapEager(ctx.journal, ctx.budget.layout, ctx.budget.path, enable);
@@ -54,10 +59,12 @@ async function setTier(ctx: ExecutorContext, tier: Tier, enable: boolean): Promi
 
 export async function execute(ctx: ExecutorContext, action: Action): Promise<ActionOutcome> {
   if (ctx.dryRun) return { action, ok: true, detail: 'dry run: not done' };
+  const journal = ctx.journal;
+  if (!journal) return { action, ok: false, detail: 'no host journal: nothing may be changed' };
   try {
     switch (action.kind) {
       case 'ksm':
-        await applyKsm(ctx.journal, action.set, { unmergeOnStop: false });
+        await applyKsm(journal, action.set, { unmergeOnStop: false });
         return { action, ok: true };
       case 'balloon': {
         const g = ctx.guests().find((x) => x.name === action.guest);
@@ -66,7 +73,7 @@ export async function execute(ctx: ExecutorContext, action: Action): Promise<Act
         return { action, ok: true };
       }
       case 'tier': {
-        const note = await setTier(ctx, action.tier, action.enable);
+        const note = await setTier({ ...ctx, journal }, action.tier, action.enable);
         return note ? { action, ok: true, detail: note } : { action, ok: true };
       }
       case 'host-state':

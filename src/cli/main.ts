@@ -5,6 +5,7 @@ import { applyCommand, type ApplyFlags } from './commands/apply.js';
 import { doctorCommand } from './commands/doctor.js';
 import { restoreCommand } from './commands/restore.js';
 import { statusCommand } from './commands/status.js';
+import { agent, type AgentFlags } from './commands/agent.js';
 import { labReport, labRun, type LabRunFlags } from './commands/lab.js';
 import { vmBalloon, vmExec, vmList, vmStart, vmStats, vmStop, type VmStartFlags } from './commands/vm.js';
 import { EXIT } from './exit-codes.js';
@@ -138,6 +139,16 @@ function buildProgram(): Command {
     .argument('<run>')
     .option('--json', 'print where the report is as JSON')
     .action(async (run: string, o: { json?: boolean }) => labReport(run, o));
+  program
+    .command('agent')
+    .description('run the controller as a daemon: observe -> decide -> act, Prometheus metrics, JSON API, dashboard')
+    .option('--config <file>', 'YAML config (default /etc/overcommit/config.yaml; missing: all defaults)')
+    .option('--dry-run', 'log every action it would take; change nothing')
+    .option('--print-config', 'print the effective config and exit')
+    .action(async (o: AgentFlags) => {
+      const dir = stateDir();
+      await agent({ ...o, ...(dir !== undefined ? { stateDir: dir } : {}) });
+    });
   return program;
 }
 

@@ -1,0 +1,230 @@
+/**
+ * The agent's loop: every tick, observe the host and the managed guests (each guest within its own timeout, so one
+ * that hangs never stalls the tick), step the policies, carry out their actions (or only log them in a dry run),
+ * publish the snapshot, the observation and every decision.
+ */
+import type { Logger } from 'pino';
+import { PolicyLoop, type TimelineEntry } from '../act/policy-loop.js';
+import type { ExecutorContext } from '../act/executor.js';
+import { UsageError, errorMessage } from '../errors.js';
+import type { GuestSource, ManagedGuest } from '../guest/sources/source.js';
+import { listSources, pollGuests, timeboxed } from '../guest/sources/with-timeout.js';
+import type { CgroupLayout } from '../host/cgroup.js';
+import type { HostJournal } from '../host/journal.js';
+import type { HostPaths } from '../host/paths.js';
+import { Collector } from '../observe/collect.js';
+import type { Observation } from '../observe/observation.js';
+import type { HostState } from '../policy/actions.js';
+import { applyPolicyPatch, type AgentConfig, type PolicyConfig, type PolicyPatch } from './config.js';
+import type { EventBus } from './events.js';
+import { agentGuestRow, guestObservation } from './guest-observe.js';
+import { agentPolicies } from './policies.js';
+import { emptySnapshot, type AgentControl, type AgentGuest, type AgentSnapshot } from './state.js';
+
+const KEEP_DECISIONS = 200;
+const KEEP_TICKS = 600;
+
+export interface AgentLoopOptions {
+  config: AgentConfig;
+  paths: HostPaths;
+  /** Absent in a dry run: nothing is written. */
+  journal?: HostJournal;
+  sources: GuestSource[];
+  bus: EventBus;
+  log: Logger;
+  budget?: { layout: CgroupLayout; path: string };
+}
+
+export class AgentLoop implements AgentControl {
+  private snap: AgentSnapshot = emptySnapshot();
+  private policy: PolicyConfig;
+  private loop: PolicyLoop;
+  private guests: ManagedGuest[] = [];
+  private polled: AgentGuest[] = [];
+  private readonly collector: Collector;
+  private readonly targets = new Map<string, { target: number; memory: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: AgentLoopOptions) {
+    this.policy = o.config.policy;
+    this.collector = new Collector({ paths: o.paths, guests: () => [], ...(o.budget ? { budget: o.budget } : {}) });
+    this.loop = this.makeLoop();
+  }
+
+  private get dryRun(): boolean {
+    return this.o.config.dryRun || !this.o.journal;
+  }
+
+  private makeLoop(): PolicyLoop {
+    const ctx: ExecutorContext = {
+      guests: () => this.guests.map((g) => timeboxed(g, this.o.config.guests.timeoutMs)),
+      dryRun: this.dryRun,
+      ...(this.o.journal ? { journal: this.o.journal } : {}),
+    };
+    return new PolicyLoop(agentPolicies(this.policy), ctx, (e) => this.onDecision(e));
+  }
+
+  private onDecision(e: TimelineEntry): void {
+    const s = this.snap;
+    s.lastDecisions = [...s.lastDecisions, e].slice(-KEEP_DECISIONS);
+    s.actionsTotal[e.action.kind] = (s.actionsTotal[e.action.kind] ?? 0) + 1;
+    const a = e.action;
+    if (a.kind === 'balloon' && e.ok && !this.dryRun) {
+      const mem = this.snap.observation?.guests.find((g) => g.name === a.guest)?.memoryBytes ?? 0;
+      this.targets.set(a.guest, { target: a.targetBytes, memory: mem });
+    }
+    const line = { policy: e.policy, kind: e.action.kind, ok: e.ok, detail: e.detail, reason: e.action.reason };
+    if (e.ok) this.o.log.info(line, this.dryRun ? 'would act' : 'acted');
+    else this.o.log.warn(line, 'action failed');
+    this.o.bus.publish({ type: 'decision', data: e });
+  }
+
+  snapshot = (): AgentSnapshot => this.snap;
+
+  /** One observe -> decide -> act round. */
+  async tick(): Promise<void> {
+    const started = Date.now();
+    const cfg = this.o.config;
+    const errors = this.snap.loop.errors;
+    const success: Record<string, boolean> = {};
+    const hostP = this.collector.host().then(
+      (h) => {
+        success.host = true;
+        return h;
+      },
+      (e: unknown) => {
+        success.host = false;
+        errors.host = (errors.host ?? 0) + 1;
+        this.o.log.warn({ err: errorMessage(e) }, 'host observation failed');
+        return undefined;
+      },
+    );
+    const listed = await listSources(this.o.sources, cfg.guests.timeoutMs);
+    for (const f of listed.failures) {
+      const k = `source-${f.kind}`;
+      errors[k] = (errors[k] ?? 0) + 1;
+      this.o.log.warn({ source: f.kind, status: f.status, err: f.error }, 'guest source failed');
+    }
+    for (const s of this.o.sources) success[`source-${s.kind}`] = !listed.failures.some((f) => f.kind === s.kind);
+    this.guests = listed.guests;
+    const polls = await pollGuests(listed.guests, cfg.guests.timeoutMs);
+    const [host, guestObs] = await Promise.all([
+      hostP,
+      Promise.all(polls.map((p) => guestObservation(this.o.paths, p))),
+    ]);
+    this.polled = polls.map((p) => agentGuestRow(p, this.targets.get(p.name)?.target));
+    if (host) {
+      const obs: Observation = { t: started, host, guests: guestObs.filter((g) => g !== undefined) };
+      this.snap.observation = obs;
+      this.loop.observe(obs);
+      this.o.bus.publish({ type: 'observation', data: obs });
+    }
+    const durations = [...this.snap.loop.tickDurationsMs, Date.now() - started].slice(-KEEP_TICKS);
+    this.snap = {
+      ...this.snap,
+      guests: this.polled,
+      paused: this.snap.paused,
+      loop: { ticks: this.snap.loop.ticks + 1, lastTickMs: Date.now(), tickDurationsMs: durations, errors },
+      collectorSuccess: success,
+    };
+    const hs = this.hostState();
+    if (hs) this.snap.hostState = hs;
+  }
+
+  private hostState(): HostState | undefined {
+    const states = this.loop.states() as Record<string, { host?: { state?: HostState } } | undefined>;
+    return states.auto?.host?.state;
+  }
+
+  start(): void {
+    const period = this.o.config.tickSeconds * 1000;
+    const next = async () => {
+      const t0 = Date.now();
+      try {
+        await this.tick();
+      } catch (e) {
+        this.o.log.error({ err: errorMessage(e) }, 'tick failed');
+      }
+      if (!this.stopped)
+        this.timer = setTimeout(
+          () => {
+            this.running = next();
+          },
+          Math.max(0, period - (Date.now() - t0)),
+        );
+    };
+    this.running = next();
+  }
+
+  /** Stops ticking and waits for the actions in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    this.loop.pause();
+    await this.loop.drain();
+  }
+
+  /** Gives back what the agent ballooned away (shutdown): every guest it set below its memory goes to full. */
+  async deflateAll(): Promise<string[]> {
+    const done: string[] = [];
+    for (const [name, t] of this.targets) {
+      const g = this.guests.find((x) => x.name === name);
+      if (!g || t.memory <= 0 || t.target >= t.memory) continue;
+      try {
+        await timeboxed(g, Math.max(2000, this.o.config.guests.timeoutMs)).setBalloon(t.memory);
+        done.push(`${name}: balloon back to ${t.memory} B`);
+      } catch (e) {
+        this.o.log.warn({ guest: name, err: errorMessage(e) }, 'could not deflate at shutdown');
+      }
+    }
+    return done;
+  }
+
+  // AgentControl
+  pause(): void {
+    this.snap = { ...this.snap, paused: true };
+    this.loop.pause();
+    this.o.log.info('paused');
+  }
+
+  resume(): void {
+    this.snap = { ...this.snap, paused: false };
+    this.loop.resume();
+    this.o.log.info('resumed');
+  }
+
+  async setBalloon(guest: string, targetBytes: number): Promise<void> {
+    const g = this.guests.find((x) => x.name === guest);
+    if (!g) throw new UsageError(`no managed guest named '${guest}'`, 'GET /api/status lists the guests');
+    const mem = await timeboxed(g, this.o.config.guests.timeoutMs).memoryBytes();
+    if (targetBytes <= 0 || targetBytes > mem)
+      throw new UsageError(
+        `balloon target ${targetBytes} B is outside 1..${mem} B`,
+        'give a size up to the guest memory',
+      );
+    if (this.dryRun) {
+      this.o.log.info({ guest, targetBytes }, 'would set balloon (dry run)');
+      return;
+    }
+    await timeboxed(g, this.o.config.guests.timeoutMs).setBalloon(targetBytes);
+    this.targets.set(guest, { target: targetBytes, memory: mem });
+    this.o.log.info({ guest, targetBytes }, 'balloon set through the API');
+  }
+
+  setPolicy(patch: PolicyPatch): void {
+    this.applyPolicy(applyPolicyPatch(this.policy, patch));
+  }
+
+  /** New policy settings (API or SIGHUP): the policies restart from their initial state. */
+  applyPolicy(p: PolicyConfig): void {
+    this.policy = p;
+    const paused = this.snap.paused;
+    this.loop.pause();
+    this.loop = this.makeLoop();
+    if (paused) this.loop.pause();
+    this.o.log.info({ policy: p }, 'policy changed');
+  }
+}
