@@ -93,11 +93,13 @@ export async function runLab(o: LabRunOptions): Promise<LabResults> {
   } else {
     const total = s.strategies.length * s.repetitions;
     let index = 0;
-    const perStrategy = estimateS(s);
+    const t0 = Date.now();
     for (let rep = 1; rep <= s.repetitions; rep++) {
       for (const strategy of s.strategies) {
         index++;
         o.signal?.throwIfAborted();
+        // Time left: the estimate until one strategy has run, then the mean of those that ran.
+        const perStrategy = index > 1 ? (Date.now() - t0) / 1000 / (index - 1) : estimateS(s);
         const say = (phase: string) =>
           o.progress?.({ strategy, index, total, phase, etaS: (total - index + 1) * perStrategy });
         results.push(await runStrategy(o, strategy, { repetition: rep, say, sawGuest }));
