@@ -89,7 +89,11 @@ export class PolicyLoop {
       const e: TimelineEntry = { t, policy: d.policy, action: d.action, ok: o.ok };
       if (o.detail !== undefined) e.detail = o.detail;
       this.timeline.push(e);
-      this.onEntry(e);
+      try {
+        this.onEntry(e);
+      } catch {
+        // a listener's failure must not stop the loop (the entry is in the timeline)
+      }
     }
   }
 

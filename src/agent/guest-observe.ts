@@ -17,8 +17,15 @@ export function agentGuestRow(p: GuestPoll, targetBytes: number | undefined): Ag
   return row;
 }
 
+/** Guest statistics older than this are not used: a thrashing guest's driver may stop reporting (stale = rosy). */
+export const STALE_STATS_S = 10;
+
 /** A poll -> the policies' view (only guests that answered in time are observed). */
-export async function guestObservation(paths: HostPaths, p: GuestPoll): Promise<GuestObservation | undefined> {
+export async function guestObservation(
+  paths: HostPaths,
+  p: GuestPoll,
+  nowMs = Date.now(),
+): Promise<GuestObservation | undefined> {
   if (p.status !== 'ok' || !p.snapshot) return undefined;
   const o: GuestObservation = {
     name: p.name,
@@ -26,7 +33,8 @@ export async function guestObservation(paths: HostPaths, p: GuestPoll): Promise<
     memoryBytes: p.snapshot.memoryBytes,
     balloonActualBytes: p.snapshot.balloonActualBytes,
   };
-  if (p.snapshot.stats) o.stats = p.snapshot.stats.stats;
+  const st = p.snapshot.stats;
+  if (st && nowMs / 1000 - st.lastUpdate <= STALE_STATS_S) o.stats = st.stats;
   if (p.pid !== undefined) {
     const [pm, k] = await Promise.all([
       readProcessMemory(paths, p.pid).catch(() => undefined),

@@ -39,6 +39,8 @@ export class AgentLoop implements AgentControl {
   private snap: AgentSnapshot = emptySnapshot();
   private policy: PolicyConfig;
   private loop: PolicyLoop;
+  /** Loops replaced by a policy change, until their actions in flight are done. */
+  private retired: PolicyLoop[] = [];
   private guests: ManagedGuest[] = [];
   private polled: AgentGuest[] = [];
   private readonly collector: Collector;
@@ -164,23 +166,32 @@ export class AgentLoop implements AgentControl {
     if (this.timer) clearTimeout(this.timer);
     await this.running;
     this.loop.pause();
-    await this.loop.drain();
+    await Promise.all([this.loop, ...this.retired].map((l) => l.drain()));
   }
 
   /** Gives back what the agent ballooned away (shutdown): every guest it set below its memory goes to full. */
   async deflateAll(): Promise<string[]> {
-    const done: string[] = [];
-    for (const [name, t] of this.targets) {
-      const g = this.guests.find((x) => x.name === name);
-      if (!g || t.memory <= 0 || t.target >= t.memory) continue;
+    // List the guests afresh (the last tick's listing may have failed), then deflate all at once under one deadline.
+    const listed = await listSources(this.o.sources, Math.max(5000, this.o.config.guests.timeoutMs));
+    const guests = listed.guests.length > 0 ? listed.guests : this.guests;
+    const jobs = [...this.targets].map(async ([name, t]) => {
+      const g = guests.find((x) => x.name === name);
+      if (!g) {
+        this.o.log.warn({ guest: name }, 'not found at shutdown: its balloon was left as the agent set it');
+        return undefined;
+      }
+      const tg = timeboxed(g, Math.max(5000, this.o.config.guests.timeoutMs));
       try {
-        await timeboxed(g, Math.max(2000, this.o.config.guests.timeoutMs)).setBalloon(t.memory);
-        done.push(`${name}: balloon back to ${t.memory} B`);
+        const mem = t.memory > 0 ? t.memory : await tg.memoryBytes();
+        if (t.target >= mem) return undefined;
+        await tg.setBalloon(mem);
+        return `${name}: balloon back to ${mem} B`;
       } catch (e) {
         this.o.log.warn({ guest: name, err: errorMessage(e) }, 'could not deflate at shutdown');
+        return undefined;
       }
-    }
-    return done;
+    });
+    return (await Promise.all(jobs)).filter((x): x is string => x !== undefined);
   }
 
   // AgentControl
@@ -223,6 +234,9 @@ export class AgentLoop implements AgentControl {
     this.policy = p;
     const paused = this.snap.paused;
     this.loop.pause();
+    const old = this.loop;
+    this.retired.push(old);
+    void old.drain().finally(() => (this.retired = this.retired.filter((l) => l !== old)));
     this.loop = this.makeLoop();
     if (paused) this.loop.pause();
     this.o.log.info({ policy: p }, 'policy changed');

@@ -33,7 +33,13 @@ export type RestoreLog = (line: string) => void;
 /** Knob ids restore writes in this order (KSM is handled as a group, in its own safe order). */
 const KNOB_ORDER_FIRST = ['zswap/enabled'];
 
-async function restoreKnobs(paths: HostPaths, data: JournalData, actions: string[], errors: string[]) {
+async function restoreKnobs(
+  paths: HostPaths,
+  data: JournalData,
+  actions: string[],
+  errors: string[],
+  keepKsmMerged: boolean,
+) {
   const setter = directKnobSetter(paths);
   const touched = data.touched.filter((id) => data.knobs[id] !== undefined);
   const put = async (id: string) => {
@@ -54,7 +60,7 @@ async function restoreKnobs(paths: HostPaths, data: JournalData, actions: string
   }
   if (Object.keys(ksm).length > 0) {
     try {
-      await applyKsm(setter, ksm, { unmergeOnStop: true });
+      await applyKsm(setter, ksm, { unmergeOnStop: !keepKsmMerged });
       actions.push(`ksm restored (${Object.keys(ksm).join(', ')})`);
     } catch (e) {
       errors.push(`ksm: ${errorMessage(e)}`);
@@ -116,7 +122,16 @@ export async function undoObject(paths: HostPaths, o: JournalObject): Promise<st
 export async function restoreHost(
   paths: HostPaths,
   stateDir: string,
-  opts: { force?: boolean; log?: RestoreLog; journalData?: JournalData } = {},
+  opts: {
+    force?: boolean;
+    log?: RestoreLog;
+    journalData?: JournalData;
+    /**
+     * Stop ksmd (run=0) but keep what it merged (no run=2): for the agent, whose restart must not hand every merged
+     * page back to the guests at once (an overcommitted host could OOM, and the unmerge can outlast a stop timeout).
+     */
+    keepKsmMerged?: boolean;
+  } = {},
 ): Promise<RestoreReport> {
   const data = opts.journalData ?? (await loadJournal(stateDir));
   if (!data) return { hadJournal: false, actions: [] };
@@ -138,7 +153,7 @@ export async function restoreHost(
     }
   }
   const knobActions: string[] = [];
-  await restoreKnobs(paths, data, knobActions, errors);
+  await restoreKnobs(paths, data, knobActions, errors, opts.keepKsmMerged ?? false);
   log(knobActions);
   for (const o of objs.filter((x) => x.kind !== 'process')) {
     try {

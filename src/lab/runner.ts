@@ -4,7 +4,7 @@ import { memcachedMbFor } from '../guest/launcher/launch.js';
 import type { HostPaths } from '../host/paths.js';
 import { runStrategy } from './run-strategy.js';
 import type { Guest } from '../guest/guest.js';
-import { UsageError } from '../errors.js';
+import { UsageError, errorMessage } from '../errors.js';
 import { heldRatio, judgeStep, type DensityResult, type DensityStep } from './density-judge.js';
 import { deviceOf, readEnvironment } from './environment.js';
 import type { Progress } from './progress.js';
@@ -51,9 +51,21 @@ async function runDensity(
     for (const ratio of d.ratios) {
       index++;
       o.signal?.throwIfAborted();
-      const r = await runStrategy(o, strategy, { repetition: 1, say: say(`${strategy} @ ${ratio}x`), sawGuest, ratio });
-      results.push({ ...r, strategy: `${strategy}@${ratio}x` });
-      const step = judgeStep(r, baseOps, ratio, d.minThroughput);
+      let step: DensityStep;
+      try {
+        const r = await runStrategy(o, strategy, {
+          repetition: 1,
+          say: say(`${strategy} @ ${ratio}x`),
+          sawGuest,
+          ratio,
+        });
+        results.push({ ...r, strategy: `${strategy}@${ratio}x` });
+        step = judgeStep(r, baseOps, ratio, d.minThroughput);
+      } catch (e) {
+        // One step that could not run is a step not held (with why), not the end of the whole density run.
+        o.signal?.throwIfAborted();
+        step = { ratio, held: false, why: `the run failed: ${errorMessage(e)}` };
+      }
       steps.push(step);
       if (!step.held) {
         index += d.ratios.length - steps.length;

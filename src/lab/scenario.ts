@@ -95,7 +95,11 @@ export const ScenarioSchema = z
      */
     density: z
       .object({
-        ratios: z.array(z.number().min(1).max(10)).min(1).default([1.5, 2, 2.5, 3, 4]),
+        ratios: z
+          .array(z.number().min(1).max(10))
+          .min(1)
+          .default([1.5, 2, 2.5, 3, 4])
+          .transform((r) => [...new Set(r)].sort((a, b) => a - b)),
         minThroughput: z.number().min(0).max(1).default(0.9),
       })
       .optional(),
@@ -228,6 +232,7 @@ export function builtinScenario(name: BuiltinScenario): Scenario {
     return parseScenario({
       name: 'tiny',
       guests: { count: 2, memory: '192M' },
+      budget: { ratio: 2 },
       strategies: ['none', 'zram'],
       warmupS: 2,
       durationS: 6,

@@ -29,8 +29,14 @@ export function spikeOutcome(
   const g0 = before ? view(before) : undefined;
   const inflated = g0?.balloonActualBytes !== undefined ? Math.max(0, g0.memoryBytes - g0.balloonActualBytes) : 0;
   const out: SpikeResult = { ...run, fillSeconds: (run.endedAt - run.startedAt) / 1000, inflatedBeforeBytes: inflated };
+  const actualBefore = g0?.balloonActualBytes ?? Infinity;
   const decided = timeline.find(
-    (e) => e.t >= run.startedAt && e.action.kind === 'balloon' && e.action.guest === run.guest && e.ok,
+    (e) =>
+      e.t >= run.startedAt &&
+      e.ok &&
+      e.action.kind === 'balloon' &&
+      e.action.guest === run.guest &&
+      e.action.targetBytes > actualBefore,
   );
   if (decided) out.deflateDecidedAfterS = Math.max(0, (decided.t - run.startedAt) / 1000);
   if (inflated > FULL_SLACK_BYTES) {

@@ -59,7 +59,7 @@ export function createAutoPolicy(cfg: Partial<AutoConfig> = {}): AutoPolicy {
         const k = ksm.step(obs, prev, st.ksm);
         ksmState = k.state;
         actions.push(...k.actions.map((a) => tag('ksm', a)));
-      } else if (st.tiers.includes('sharing') && !sharing) {
+      } else if (ksmEnabled && st.tiers.includes('sharing') && !sharing) {
         actions.push({ kind: 'ksm', set: { run: 0 }, reason: '[ksm] sharing tier off: ksmd stops, merged pages stay' });
         ksmState = ksm.initial;
       }
@@ -73,7 +73,9 @@ export function createAutoPolicy(cfg: Partial<AutoConfig> = {}): AutoPolicy {
         const guests = { ...b.state.guests };
         for (const a of b.actions) {
           if (a.kind !== 'balloon') continue;
-          const before = st.balloon.guests[a.guest]?.targetBytes;
+          // A guest seen for the first time: its balloon as it is now (or full) is the target to keep.
+          const g = obs.guests.find((x) => x.name === a.guest);
+          const before = st.balloon.guests[a.guest]?.targetBytes ?? g?.balloonActualBytes ?? g?.memoryBytes;
           if (before !== undefined && a.targetBytes < before) {
             guests[a.guest] = { ...(guests[a.guest] ?? { cooldownUntil: 0 }), targetBytes: before };
             continue;

@@ -61,6 +61,19 @@ export async function agent(f: AgentFlags): Promise<void> {
     return;
   }
   const log = pino({ level: cfg.log.level, base: { app: 'overcommit-agent' } });
+  // Signals first: a SIGTERM during start-up or shutdown must not kill the agent half-way (a repeat is ignored).
+  let stopRequested: (sig: string) => void = () => undefined;
+  let stopping = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal: sig }, 'already stopping: ignored');
+      return;
+    }
+    stopping = true;
+    stopRequested(sig);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   const ctx = cliContext(f.stateDir === undefined ? join(cliContext(undefined).stateDir, 'agent') : f.stateDir);
   if (!cfg.dryRun) requireRoot('agent (without --dry-run)');
   let journal: HostJournal | undefined;
@@ -68,7 +81,7 @@ export async function agent(f: AgentFlags): Promise<void> {
     const left = await loadJournal(ctx.stateDir);
     if (left) {
       log.warn({ stateDir: ctx.stateDir, label: left.label }, 'a journal from an earlier run was left: restoring it');
-      await restoreHost(ctx.paths, ctx.stateDir);
+      await restoreHost(ctx.paths, ctx.stateDir, { keepKsmMerged: true });
     }
     journal = await HostJournal.begin(ctx.paths, ctx.stateDir, 'agent');
   }
@@ -104,7 +117,7 @@ export async function agent(f: AgentFlags): Promise<void> {
   process.stderr.write(`overcommit agent: ${base} (dashboard), ${base}metrics${cfg.dryRun ? ', dry run' : ''}\n`);
   loop.start();
 
-  await new Promise<void>((resolve) => {
+  const stopped = new Promise<void>((resolve) => {
     const onHup = () => {
       void reloadConfig(path, cfg).then((r) => {
         if (r.error) log.error({ err: r.error.message }, 'config reload refused: keeping the old config');
@@ -115,31 +128,39 @@ export async function agent(f: AgentFlags): Promise<void> {
         }
       });
     };
-    const onStop = (sig: string) => {
+    stopRequested = (sig: string) => {
       log.info({ signal: sig }, 'stopping');
       process.off('SIGHUP', onHup);
+      process.on('SIGHUP', () => log.warn('stopping: SIGHUP ignored'));
       resolve();
     };
     process.on('SIGHUP', onHup);
-    process.once('SIGTERM', () => onStop('SIGTERM'));
-    process.once('SIGINT', () => onStop('SIGINT'));
+    if (stopping) resolve();
   });
+  await stopped;
 
-  await loop.stop();
-  if (cfg.shutdown.deflateBalloons && !cfg.dryRun) {
-    const done = await loop.deflateAll();
-    if (done.length > 0) log.info({ done }, 'balloons given back');
-  }
-  await http.close();
-  for (const s of sources) s.close();
-  if (journal) {
-    if (cfg.shutdown.restoreHost) {
-      try {
-        await restoreHost(ctx.paths, ctx.stateDir, { force: true });
-        log.info('host restored');
-      } catch (e) {
-        log.error({ err: errorMessage(e) }, `host restore failed: run overcommit --state-dir ${ctx.stateDir} restore`);
-      }
-    } else log.info({ stateDir: ctx.stateDir }, 'host left as it is (shutdown.restoreHost: false)');
+  try {
+    await http.close().catch((e: unknown) => log.warn({ err: errorMessage(e) }, 'http close failed'));
+    await loop.stop();
+    if (cfg.shutdown.deflateBalloons && !cfg.dryRun) {
+      const done = await loop.deflateAll();
+      if (done.length > 0) log.info({ done }, 'balloons given back');
+    }
+  } finally {
+    for (const s of sources) s.close();
+    if (journal) {
+      if (cfg.shutdown.restoreHost) {
+        try {
+          // ksmd stops; what it merged stays merged (a restart must not hand every shared page back at once).
+          await restoreHost(ctx.paths, ctx.stateDir, { force: true, keepKsmMerged: true });
+          log.info('host restored');
+        } catch (e) {
+          log.error(
+            { err: errorMessage(e) },
+            `host restore failed: run overcommit --state-dir ${ctx.stateDir} restore`,
+          );
+        }
+      } else log.info({ stateDir: ctx.stateDir }, 'host left as it is (shutdown.restoreHost: false)');
+    }
   }
 }

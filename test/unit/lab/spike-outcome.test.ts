@@ -22,10 +22,18 @@ function series(): { obs: Observation[]; t0: number } {
 test('spike outcome: inflation at the start, the first deflate decision, the time back to full', () => {
   const { obs, t0 } = series();
   const name = obs[0]?.guests[0]?.name ?? '';
+  const mem = obs[0]?.guests[0]?.memoryBytes ?? 0;
   const r = spikeOutcome(
     { guest: name, startedAt: t0, endedAt: t0 + 9000, keysWritten: 100, refused: 0, lost: 0, corrupt: 0 },
     obs,
     [
+      // after the start, but a further inflation: not a deflate
+      {
+        t: t0 + 500,
+        policy: 'auto',
+        ok: true,
+        action: { kind: 'balloon', guest: name, targetBytes: mem - 80 * MiB, reason: 'down' },
+      },
       {
         t: t0 - 5000,
         policy: 'auto',
@@ -36,7 +44,7 @@ test('spike outcome: inflation at the start, the first deflate decision, the tim
         t: t0 + 1000,
         policy: 'auto',
         ok: true,
-        action: { kind: 'balloon', guest: name, targetBytes: 2, reason: 'up' },
+        action: { kind: 'balloon', guest: name, targetBytes: mem, reason: 'up' },
       },
     ],
   );
