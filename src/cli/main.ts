@@ -119,7 +119,7 @@ function buildProgram(): Command {
   lab
     .command('run')
     .description(
-      'run a scenario (default: the seed plan at small scale, 6.8 min on 2 cores under TCG) and write results.json, report.md, report.html',
+      'run a scenario (default: the seed plan at small scale, 9 strategies, 10.3 min on 2 cores under TCG) and write results.json, report.md, report.html',
     )
     .option('--quick', 'the ~3-minute version of the default plan')
     .option('--scenario <name|file.yaml>', 'default, quick, tiny, density, spike, or a YAML scenario file')

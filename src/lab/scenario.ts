@@ -183,9 +183,9 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
 }
 
 /**
- * The built-in plans. `default`: the seed's plan at small scale (3 guests of 256M, 2x, every strategy): 6.8 min on
- * a 2-core TCG machine. `quick`: 2 guests, shorter phases (2.5 min before the network phase was added). `tiny`:
- * 2 guests, none and zram, for the tests.
+ * The built-in plans. `default`: the seed's plan at small scale (3 guests of 256M, 2.5x, all nine strategies): 10.3
+ * min on a 2-core TCG machine. `quick`: 2 guests, five strategies, shorter phases. `tiny`: 2 guests, none and zram,
+ * for the tests. `density`: each strategy up the ratios until it misses the SLO. `spike`: a working-set spike.
  */
 export const BUILTIN_SCENARIOS = ['default', 'quick', 'tiny', 'density', 'spike'] as const;
 export type BuiltinScenario = (typeof BUILTIN_SCENARIOS)[number];

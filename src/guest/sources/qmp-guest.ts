@@ -21,6 +21,13 @@ export interface QmpGuestOptions {
 
 const POLLING_INTERVAL = 'guest-stats-polling-interval';
 
+/**
+ * Per-tick cost (bench/agent-overhead): the balloon's size arrives as BALLOON_CHANGE events, so query-balloon is sent
+ * only when no event or query is fresher than this; the guest refreshes its statistics once per polling period, so
+ * they are asked for at most that often.
+ */
+const ACTUAL_FRESH_MS = 10_000;
+
 export class QmpSocketGuest implements ManagedGuest {
   readonly source = 'qmp' as const;
   readonly socketPath: string;
@@ -31,6 +38,9 @@ export class QmpSocketGuest implements ManagedGuest {
   private balloonPath: string | undefined;
   private protocolError: QmpProtocolError | undefined;
   private readonly inFlight = new Set<(e: Error) => void>();
+  private actual: { bytes: number; at: number } | undefined;
+  private statsCache: { value: GuestStats | undefined; at: number } | undefined;
+  private statsPeriodMs = 1000;
 
   private constructor(socketPath: string, client: QmpClient, pid: number | undefined) {
     this.socketPath = socketPath;
@@ -38,6 +48,10 @@ export class QmpSocketGuest implements ManagedGuest {
     this.guestName = guestNameFromSocket(socketPath);
     if (pid !== undefined) this.pid = pid;
     client.onProtocolError((e) => this.poison(e));
+    client.on('BALLOON_CHANGE', (e) => {
+      const a = e.data.actual;
+      if (typeof a === 'number' && Number.isFinite(a)) this.actual = { bytes: a, at: Date.now() };
+    });
   }
 
   /** Connects, reads the guest's name, memory size and balloon device, and turns stats polling on if asked to. */
@@ -76,7 +90,10 @@ export class QmpSocketGuest implements ManagedGuest {
   }
 
   async balloonActual(): Promise<number> {
-    return (await this.call(this.client.queryBalloon())).actual;
+    if (this.actual && Date.now() - this.actual.at < ACTUAL_FRESH_MS) return this.actual.bytes;
+    const bytes = (await this.call(this.client.queryBalloon())).actual;
+    this.actual = { bytes, at: Date.now() };
+    return bytes;
   }
 
   async setBalloon(bytes: number): Promise<void> {
@@ -85,8 +102,12 @@ export class QmpSocketGuest implements ManagedGuest {
 
   async stats(): Promise<GuestStats | undefined> {
     if (this.balloonPath === undefined) return undefined;
+    // Less 250 ms: a tick that comes a little early still gets the guest's next report.
+    if (this.statsCache && Date.now() - this.statsCache.at < this.statsPeriodMs - 250) return this.statsCache.value;
     const s = parseGuestStats(await this.call(this.client.qomGet(this.balloonPath, 'guest-stats')));
-    return s.lastUpdate > 0 ? s : undefined;
+    const value = s.lastUpdate > 0 ? s : undefined;
+    this.statsCache = { value, at: Date.now() };
+    return value;
   }
 
   close(): void {
@@ -105,7 +126,8 @@ export class QmpSocketGuest implements ManagedGuest {
     this.balloonPath = balloon.path;
     if (statsPeriodSeconds !== undefined && statsPeriodSeconds > 0 && balloon.interval === 0) {
       await this.call(this.client.qomSet(balloon.path, POLLING_INTERVAL, statsPeriodSeconds));
-    }
+      this.statsPeriodMs = statsPeriodSeconds * 1000;
+    } else if (balloon.interval > 0) this.statsPeriodMs = balloon.interval * 1000;
   }
 
   /** The balloon at the path QEMU gives `-device virtio-balloon-pci,id=balloon0`, else the first one QOM lists. */
