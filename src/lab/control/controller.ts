@@ -52,7 +52,12 @@ function policyController<S>(kind: 'balloon' | 'auto', ctx: LabControllerContext
       loop.pause();
       await loop.drain();
       const notes = loop.skipped > 0 ? [`${kind}: ${loop.skipped} observations skipped while actions ran`] : [];
-      return { timeline: loop.timeline, settings: [`controller: ${kind} (our policy, 1 s ticks)`], notes };
+      const settings = [`controller: ${kind} (our policy, 1 s ticks)`];
+      if (kind === 'auto')
+        settings.push(
+          'auto: every tier starts off (the swap file swapped off, the group at swappiness 60); the host states turn them on',
+        );
+      return { timeline: loop.timeline, settings, notes };
     },
   };
 }
