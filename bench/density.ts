@@ -11,7 +11,7 @@ import { renderHtml } from '../src/lab/report/html.js';
 import { renderMarkdown } from '../src/lab/report/markdown.js';
 import { runLab } from '../src/lab/runner.js';
 import { builtinScenario, parseScenario } from '../src/lab/scenario.js';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,14 +30,17 @@ const outDir = arg('out') ?? join('runs', `${new Date().toISOString().replace(/[
 const ac = new AbortController();
 process.once('SIGINT', () => ac.abort(new Error('interrupted')));
 const t0 = Date.now();
+const stateDir = `/var/tmp/ovc-bench-density-${process.pid}`;
 const results = await runLab({
   scenario,
   paths: REAL_PATHS,
-  stateDir: `/var/tmp/ovc-bench-density-${process.pid}`,
+  stateDir,
   outDir,
   signal: ac.signal,
   progress: consoleProgress(),
 });
+// Every strategy restored the host and removed its journal; what is left is empty folders.
+await rm(stateDir, { recursive: true, force: true });
 await writeFile(join(outDir, 'report.md'), renderMarkdown(results));
 await writeFile(join(outDir, 'report.html'), renderHtml(results));
 const d = results.density ?? [];
