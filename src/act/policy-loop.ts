@@ -52,6 +52,8 @@ export class PolicyLoop {
     policies: readonly Policy<unknown>[],
     private readonly ctx: ExecutorContext,
     private readonly onEntry: (e: TimelineEntry) => void = () => undefined,
+    /** Entries kept in `timeline` (the lab keeps all; a daemon must not grow forever). */
+    private readonly keep = Infinity,
   ) {
     this.running = policies.map((p) => new Running(p));
   }
@@ -89,6 +91,7 @@ export class PolicyLoop {
       const e: TimelineEntry = { t, policy: d.policy, action: d.action, ok: o.ok };
       if (o.detail !== undefined) e.detail = o.detail;
       this.timeline.push(e);
+      if (this.timeline.length > this.keep) this.timeline.splice(0, this.timeline.length - this.keep);
       try {
         this.onEntry(e);
       } catch {

@@ -65,7 +65,8 @@ export class AgentLoop implements AgentControl {
       dryRun: this.dryRun,
       ...(this.o.journal ? { journal: this.o.journal } : {}),
     };
-    return new PolicyLoop(agentPolicies(this.policy), ctx, (e) => this.onDecision(e));
+    // The agent keeps its own bounded list of decisions (lastDecisions); the loop's timeline only what a status needs.
+    return new PolicyLoop(agentPolicies(this.policy), ctx, (e) => this.onDecision(e), KEEP_DECISIONS);
   }
 
   private onDecision(e: TimelineEntry): void {
