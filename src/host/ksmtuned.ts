@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CommandError, UsageError } from '../errors.js';
 import type { HostJournal } from './journal.js';
@@ -8,7 +7,8 @@ import { fetchKsmtuned, type KsmtunedPackage } from './ksmtuned-fetch.js';
 import { claimKsmtunedKnobs } from './ksmtuned-knobs.js';
 import { parseKsmtunedLog, type KsmtunedLog } from './ksmtuned-log.js';
 import { patchKsmtunedScript } from './ksmtuned-patch.js';
-import { isSameProcessAlive, processStartTime } from './process-identity.js';
+import { isSameProcessAlive } from './process-identity.js';
+import { spawnJournaled } from './processes.js';
 import { parseKbTable } from './procfs.js';
 import { undoObject } from './restore.js';
 
@@ -162,21 +162,13 @@ export async function startKsmtuned(journal: HostJournal, o: KsmtunedOptions): P
     });
     ids.push(procId);
     const outPath = join(dir, 'ksmtuned.out');
-    const out = await open(outPath, 'w');
     const args = [scriptFile, marker];
     // Its own process group (like QEMU guests): a Ctrl-C to the lab does not kill it, restore does.
-    const child = spawn('bash', args, { detached: true, env, stdio: ['ignore', out.fd, out.fd] });
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    const spawned = new Promise<void>((resolve, reject) => {
-      child.once('spawn', () => resolve());
-      child.once('error', reject);
+    const { child, pid, startTime } = await spawnJournaled(journal, procId, 'bash', args, { outputFile: outPath, env });
+    const exited = new Promise<void>((r) => {
+      if (child.exitCode !== null || child.signalCode !== null) r();
+      else child.once('exit', () => r());
     });
-    await out.close();
-    await spawned;
-    child.unref();
-    const pid = child.pid as number;
-    const startTime = await processStartTime(journal.paths.proc, pid);
-    await journal.update(procId, { pid, startTime });
     const deadline = Date.now() + (o.startTimeoutMs ?? 5000);
     for (;;) {
       if ((await readFile(pidFile, 'utf8').catch(() => '')).trim() === String(pid)) break;

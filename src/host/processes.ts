@@ -1,4 +1,6 @@
-import { readdir } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { open, readdir } from 'node:fs/promises';
+import type { HostJournal } from './journal.js';
 import { join } from 'node:path';
 import { tryReadText } from './fsio.js';
 import type { HostPaths } from './paths.js';
@@ -17,6 +19,37 @@ export async function findByMarker(paths: HostPaths, marker: string): Promise<nu
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts a long-lived process of ours whose journal entry (`procId`, recorded before this call, with a marker in its
+ * argv) is completed with its pid and start time once it runs. Its own process group (detached): a Ctrl-C to us does
+ * not kill it, restore does. stdout/stderr go to `outputFile` (stdout may be dropped).
+ */
+export async function spawnJournaled(
+  journal: HostJournal,
+  procId: number,
+  command: string,
+  args: readonly string[],
+  o: { outputFile: string; stdout?: boolean; env?: NodeJS.ProcessEnv },
+): Promise<{ child: ChildProcess; pid: number; startTime: string | null }> {
+  const out = await open(o.outputFile, 'w');
+  const child = spawn(command, args, {
+    detached: true,
+    stdio: ['ignore', o.stdout === false ? 'ignore' : out.fd, out.fd],
+    ...(o.env ? { env: o.env } : {}),
+  });
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', () => resolve());
+    child.once('error', reject);
+  });
+  await out.close();
+  await spawned;
+  child.unref();
+  const pid = child.pid as number;
+  const startTime = await processStartTime(journal.paths.proc, pid);
+  await journal.update(procId, { pid, startTime });
+  return { child, pid, startTime };
+}
 
 /** SIGTERM, wait up to `graceMs`, then SIGKILL; only if the pid is still the same process. Returns what it did. */
 export async function stopProcess(

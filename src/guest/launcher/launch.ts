@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,8 +5,8 @@ import { UsageError } from '../../errors.js';
 import { addProcess } from '../../host/cgroup.js';
 import { exists } from '../../host/fsio.js';
 import type { HostJournal } from '../../host/journal.js';
-import { isSameProcessAlive, processStartTime } from '../../host/process-identity.js';
-import { stopProcess } from '../../host/processes.js';
+import { isSameProcessAlive } from '../../host/process-identity.js';
+import { spawnJournaled, stopProcess } from '../../host/processes.js';
 import { undoObject } from '../../host/restore.js';
 import { GuestBootError } from '../errors.js';
 import type { GuestImage } from '../image/builder.js';
@@ -153,21 +152,10 @@ async function launch(journal: HostJournal, o: StartOptions, ids: number[]): Pro
     command: `qemu guest ${o.name}`,
   });
   ids.push(procId);
-  const errFile = await open(join(dir, 'qemu.stderr'), 'w');
-  const child = spawn('qemu-system-x86_64', ['-S', ...qemuArgs(spec)], {
-    detached: true,
-    stdio: ['ignore', 'ignore', errFile.fd],
+  const { pid, startTime } = await spawnJournaled(journal, procId, 'qemu-system-x86_64', ['-S', ...qemuArgs(spec)], {
+    outputFile: join(dir, 'qemu.stderr'),
+    stdout: false,
   });
-  const spawned = new Promise<void>((resolve, reject) => {
-    child.once('spawn', () => resolve());
-    child.once('error', reject);
-  });
-  await errFile.close();
-  await spawned;
-  child.unref();
-  const pid = child.pid as number;
-  const startTime = await processStartTime(journal.paths.proc, pid);
-  await journal.update(procId, { pid, startTime });
   const record: GuestRecord = {
     name: o.name,
     pid,
