@@ -50,8 +50,12 @@ export const AgentConfigSchema = z
             statsPeriodSeconds: z.number().int().min(1).max(3600).default(2),
           })
           .prefault({}),
-        /** A guest that does not answer within this many ms is marked `timeout` and skipped for the tick. */
-        timeoutMs: z.number().int().min(10).max(60_000).default(500),
+        /**
+         * A guest that does not answer a poll within this many ms, or by the next tick when that comes first, is
+         * marked `timeout` and the tick goes on without it; it is not asked again until it answers. Also bounds
+         * connecting and each action. Shorter than the tick, it costs one more wake-up per tick.
+         */
+        timeoutMs: z.number().int().min(10).max(60_000).default(1000),
       })
       .prefault({}),
     http: z

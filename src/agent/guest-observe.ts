@@ -1,11 +1,16 @@
 /**
- * One tick's view of the managed guests: poll each within its timeout, read the host's view of its QEMU process,
- * and turn the answers into GuestObservations (for the policies) and AgentGuest rows (for status and metrics).
+ * One tick's view of the managed guests: the polls' answers and the host's view of each QEMU process, turned into
+ * GuestObservations (for the policies) and AgentGuest rows (for status and metrics).
+ *
+ * The process figures (RSS, swap, KSM merging pages) come from /proc/PID/status and ksm_stat, read for a fifth of
+ * the guests each tick (each guest every 5 ticks) and kept in between: at 100 guests, reading both files of every
+ * guest every second cost more than the rest of the tick (bench/agent-overhead). Nothing that reacts fast reads them:
+ * the KSM tuner's backlog and the dashboard.
  */
 import type { GuestPoll } from '../guest/sources/with-timeout.js';
 import { readProcessKsm } from '../host/ksm.js';
 import type { HostPaths } from '../host/paths.js';
-import { readProcessMemory } from '../host/procfs.js';
+import { readProcessRss } from '../host/procfs.js';
 import type { GuestObservation } from '../observe/observation.js';
 import type { AgentGuest } from './state.js';
 
@@ -20,12 +25,18 @@ export function agentGuestRow(p: GuestPoll, targetBytes: number | undefined): Ag
 /** Guest statistics older than this are not used: a thrashing guest's driver may stop reporting (stale = rosy). */
 export const STALE_STATS_S = 10;
 
-/** A poll -> the policies' view (only guests that answered in time are observed). */
-export async function guestObservation(
-  paths: HostPaths,
+export interface ProcessFigures {
+  rssBytes?: number;
+  swapBytes?: number;
+  ksmMergingPages?: number;
+}
+
+/** Pure: a poll (and its QEMU process's figures) -> the policies' view; only guests that answered are observed. */
+export function guestObservation(
   p: GuestPoll,
+  proc: ProcessFigures | undefined,
   nowMs = Date.now(),
-): Promise<GuestObservation | undefined> {
+): GuestObservation | undefined {
   if (p.status !== 'ok' || !p.snapshot) return undefined;
   const o: GuestObservation = {
     name: p.name,
@@ -35,17 +46,41 @@ export async function guestObservation(
   };
   const st = p.snapshot.stats;
   if (st && nowMs / 1000 - st.lastUpdate <= STALE_STATS_S) o.stats = st.stats;
-  if (p.pid !== undefined) {
-    const [pm, k] = await Promise.all([
-      readProcessMemory(paths, p.pid).catch(() => undefined),
-      readProcessKsm(paths, p.pid).catch(() => undefined),
-    ]);
-    if (pm) {
-      o.rssBytes = pm.rssBytes;
-      o.swapBytes = pm.swapBytes;
-      if (pm.pssBytes !== undefined) o.pssBytes = pm.pssBytes;
-    }
-    if (k) o.ksmMergingPages = k.mergingPages;
-  }
+  if (proc?.rssBytes !== undefined) o.rssBytes = proc.rssBytes;
+  if (proc?.swapBytes !== undefined) o.swapBytes = proc.swapBytes;
+  if (proc?.ksmMergingPages !== undefined) o.ksmMergingPages = proc.ksmMergingPages;
   return o;
+}
+
+/** Reads each QEMU process's figures every `every` ticks (staggered by pid), keeping them in between. */
+export class ProcessFigureCache {
+  private readonly figures = new Map<number, ProcessFigures>();
+  private tick = 0;
+
+  constructor(
+    private readonly paths: HostPaths,
+    private readonly every = 5,
+  ) {}
+
+  /** The figures of these pids for this tick: read where due or never read, kept otherwise. */
+  async refresh(pids: readonly number[]): Promise<ReadonlyMap<number, ProcessFigures>> {
+    this.tick++;
+    const live = new Set(pids);
+    for (const pid of this.figures.keys()) if (!live.has(pid)) this.figures.delete(pid);
+    for (const pid of live) {
+      if (this.figures.has(pid) && (pid + this.tick) % this.every !== 0) continue;
+      const [pm, k] = await Promise.all([
+        readProcessRss(this.paths, pid).catch(() => undefined),
+        readProcessKsm(this.paths, pid).catch(() => undefined),
+      ]);
+      const f: ProcessFigures = {};
+      if (pm) {
+        f.rssBytes = pm.rssBytes;
+        f.swapBytes = pm.swapBytes;
+      }
+      if (k) f.ksmMergingPages = k.mergingPages;
+      this.figures.set(pid, f);
+    }
+    return this.figures;
+  }
 }

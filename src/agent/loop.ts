@@ -2,13 +2,20 @@
  * The agent's loop: every tick, observe the host and the managed guests (each guest within its own timeout, so one
  * that hangs never stalls the tick), step the policies, carry out their actions (or only log them in a dry run),
  * publish the snapshot, the observation and every decision.
+ *
+ * Cost (bench/agent-overhead): on a VM every wake-up of the process costs milliseconds of CPU, more than most of a
+ * tick's own work, so a tick is built to be one wake-up plus the guests' answers. Ticks run at a fixed rate, and the
+ * next tick's timer is armed before anything else: Node still wakes at the time of a cleared timer when it was the
+ * earliest, never when a later one exists. The guests' deadline is that next tick (or guests.timeoutMs when that
+ * comes first), shared by every guest: no timer per call.
  */
 import type { Logger } from 'pino';
 import { PolicyLoop, type TimelineEntry } from '../act/policy-loop.js';
 import type { ExecutorContext } from '../act/executor.js';
 import { UsageError, errorMessage } from '../errors.js';
 import type { GuestSource, ManagedGuest } from '../guest/sources/source.js';
-import { listSources, pollGuests, timeboxed } from '../guest/sources/with-timeout.js';
+import { GuestPoller } from '../guest/sources/poller.js';
+import { listSources, timeboxed } from '../guest/sources/with-timeout.js';
 import type { CgroupLayout } from '../host/cgroup.js';
 import type { HostJournal } from '../host/journal.js';
 import type { HostPaths } from '../host/paths.js';
@@ -17,7 +24,7 @@ import type { Observation } from '../observe/observation.js';
 import type { HostState } from '../policy/actions.js';
 import { applyPolicyPatch, type AgentConfig, type PolicyConfig, type PolicyPatch } from './config.js';
 import type { EventBus } from './events.js';
-import { agentGuestRow, guestObservation } from './guest-observe.js';
+import { ProcessFigureCache, agentGuestRow, guestObservation } from './guest-observe.js';
 import { agentPolicies } from './policies.js';
 import { emptySnapshot, type AgentControl, type AgentGuest, type AgentSnapshot } from './state.js';
 
@@ -45,12 +52,19 @@ export class AgentLoop implements AgentControl {
   private polled: AgentGuest[] = [];
   private readonly collector: Collector;
   private readonly targets = new Map<string, { target: number; memory: number }>();
+  private readonly poller = new GuestPoller();
+  private readonly processes: ProcessFigureCache;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** Ends the wait of the tick in progress for its guests (the next tick is due, or the loop stops). */
+  private endWait: (() => void) | undefined;
+  private busy = false;
+  private behind = false;
   private stopped = false;
 
   constructor(private readonly o: AgentLoopOptions) {
     this.policy = o.config.policy;
+    this.processes = new ProcessFigureCache(o.paths);
     this.collector = new Collector({ paths: o.paths, guests: () => [], ...(o.budget ? { budget: o.budget } : {}) });
     this.loop = this.makeLoop();
   }
@@ -86,8 +100,11 @@ export class AgentLoop implements AgentControl {
 
   snapshot = (): AgentSnapshot => this.snap;
 
-  /** One observe -> decide -> act round. */
-  async tick(): Promise<void> {
+  /**
+   * One observe -> decide -> act round. The guests have until `deadline` (by default guests.timeoutMs, on a timer of
+   * its own) to answer.
+   */
+  async tick(deadline?: Promise<void>): Promise<void> {
     const started = Date.now();
     const cfg = this.o.config;
     const errors = this.snap.loop.errors;
@@ -104,7 +121,7 @@ export class AgentLoop implements AgentControl {
         return undefined;
       },
     );
-    const listed = await listSources(this.o.sources, cfg.guests.timeoutMs);
+    const listed = await listSources(this.o.sources, cfg.guests.timeoutMs, deadline);
     for (const f of listed.failures) {
       const k = `source-${f.kind}`;
       errors[k] = (errors[k] ?? 0) + 1;
@@ -112,11 +129,10 @@ export class AgentLoop implements AgentControl {
     }
     for (const s of this.o.sources) success[`source-${s.kind}`] = !listed.failures.some((f) => f.kind === s.kind);
     this.guests = listed.guests;
-    const polls = await pollGuests(listed.guests, cfg.guests.timeoutMs);
-    const [host, guestObs] = await Promise.all([
-      hostP,
-      Promise.all(polls.map((p) => guestObservation(this.o.paths, p))),
-    ]);
+    const polls = await this.poller.poll(listed.guests, cfg.guests.timeoutMs, deadline);
+    const pids = polls.flatMap((p) => (p.status === 'ok' && p.pid !== undefined ? [p.pid] : []));
+    const [host, procs] = await Promise.all([hostP, this.processes.refresh(pids)]);
+    const guestObs = polls.map((p) => guestObservation(p, p.pid === undefined ? undefined : procs.get(p.pid)));
     this.polled = polls.map((p) => agentGuestRow(p, this.targets.get(p.name)?.target));
     if (host) {
       const obs: Observation = { t: started, host, guests: guestObs.filter((g) => g !== undefined) };
@@ -124,7 +140,9 @@ export class AgentLoop implements AgentControl {
       this.loop.observe(obs);
       this.o.bus.publish({ type: 'observation', data: obs });
     }
-    const durations = [...this.snap.loop.tickDurationsMs, Date.now() - started].slice(-KEEP_TICKS);
+    const durations = this.snap.loop.tickDurationsMs; // kept in place: one array for the life of the agent
+    durations.push(Date.now() - started);
+    if (durations.length > KEEP_TICKS) durations.splice(0, durations.length - KEEP_TICKS);
     this.snap = {
       ...this.snap,
       guests: this.polled,
@@ -143,28 +161,52 @@ export class AgentLoop implements AgentControl {
 
   start(): void {
     const period = this.o.config.tickSeconds * 1000;
-    const next = async () => {
-      const t0 = Date.now();
-      try {
-        await this.tick();
-      } catch (e) {
-        this.o.log.error({ err: errorMessage(e) }, 'tick failed');
-      }
-      if (!this.stopped)
-        this.timer = setTimeout(
-          () => {
-            this.running = next();
-          },
-          Math.max(0, period - (Date.now() - t0)),
-        );
+    let due = Date.now();
+    const fire = () => {
+      if (this.stopped) return;
+      const now = Date.now();
+      due += period;
+      if (due <= now) due = now + period; // fell a whole period behind: start afresh
+      this.timer = setTimeout(fire, due - now);
+      this.endWait?.();
+      if (this.busy) this.behind = true;
+      else this.running = this.runTicks();
     };
-    this.running = next();
+    fire();
+  }
+
+  /** Runs ticks until none is due: a tick that comes while one still runs runs right after it, once. */
+  private async runTicks(): Promise<void> {
+    this.busy = true;
+    try {
+      do {
+        this.behind = false;
+        try {
+          await this.tick(this.nextDeadline());
+        } catch (e) {
+          this.o.log.error({ err: errorMessage(e) }, 'tick failed');
+        }
+      } while (this.behind && !this.stopped);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** The guests' deadline for the tick about to run: the next tick, or guests.timeoutMs when that comes first. */
+  private nextDeadline(): Promise<void> {
+    const timeoutMs = this.o.config.guests.timeoutMs;
+    return new Promise<void>((resolve) => {
+      this.endWait = resolve;
+      // Left to fire even when the guests answer first: clearing it would not spare the wake-up.
+      if (timeoutMs < this.o.config.tickSeconds * 1000) setTimeout(resolve, timeoutMs).unref();
+    });
   }
 
   /** Stops ticking and waits for the actions in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.endWait?.();
     await this.running;
     this.loop.pause();
     await Promise.all([this.loop, ...this.retired].map((l) => l.drain()));

@@ -1,18 +1,95 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { writeFile, stat } from 'node:fs/promises';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HostReadError, HostWriteError } from '../errors.js';
 
 /*
  * Kernel pseudo-files (/proc, /sys) are read synchronously: they never wait on a disk, and a sync read of one costs
- * ~10 µs against ~60 µs through the thread pool. The agent reads ~40 of them per tick (bench/agent-overhead). The
- * functions stay async so callers (and the fixture-reading tests) do not care.
+ * ~10 µs against ~60 µs through the thread pool, and a thread-pool call also wakes a pool thread and then the main
+ * thread again: on a VM each wake-up costs milliseconds (bench/agent-overhead). The agent reads ~40 of them per tick.
+ * The functions stay async so callers (and the fixture-reading tests) do not care.
  */
+
+/**
+ * Kernel files read every tick stay open and are read again from offset 0: /proc and sysfs files are seq_files,
+ * which generate fresh text for every read at offset 0. One pread then replaces open + read + close and the path
+ * walk, a third of the system calls. A file not read for a minute is closed (a guest's /proc/PID went away).
+ * Only /proc, /sys/kernel/mm and /sys/block are kept open: not cgroup files (an open file must never stand in the way
+ * of removing our group), and not anything else (test fixtures may be replaced, not rewritten).
+ */
+export class KernelFiles {
+  private readonly fds = new Map<string, { fd: number; used: boolean }>();
+  private buf = Buffer.allocUnsafe(16 * 1024);
+  private sweptAt = Date.now();
+
+  constructor(private readonly idleMs = 60_000) {}
+
+  static keeps(path: string): boolean {
+    return path.startsWith('/proc/') || path.startsWith('/sys/kernel/mm/') || path.startsWith('/sys/block/');
+  }
+
+  /** The file's text now; throws like readFileSync (ENOENT, ESRCH for a process that exited, ...). */
+  read(path: string): string {
+    this.sweep();
+    let f = this.fds.get(path);
+    if (!f) {
+      f = { fd: openSync(path, 'r'), used: true };
+      this.fds.set(path, f);
+    }
+    f.used = true;
+    try {
+      let n = readSync(f.fd, this.buf, 0, this.buf.length, 0);
+      while (n === this.buf.length) {
+        this.buf = Buffer.allocUnsafe(this.buf.length * 2);
+        n = readSync(f.fd, this.buf, 0, this.buf.length, 0);
+      }
+      return this.buf.toString('utf8', 0, n);
+    } catch (e) {
+      this.drop(path);
+      throw e;
+    }
+  }
+
+  /** Open files now (tests, diagnostics). */
+  get size(): number {
+    return this.fds.size;
+  }
+
+  closeAll(): void {
+    for (const p of [...this.fds.keys()]) this.drop(p);
+  }
+
+  private sweep(): void {
+    if (Date.now() - this.sweptAt < this.idleMs) return;
+    this.sweptAt = Date.now();
+    for (const [p, f] of [...this.fds]) {
+      if (f.used) f.used = false;
+      else this.drop(p);
+    }
+  }
+
+  private drop(path: string): void {
+    const f = this.fds.get(path);
+    if (!f) return;
+    this.fds.delete(path);
+    try {
+      closeSync(f.fd);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+const kept = new KernelFiles();
+
+function readNow(path: string): string {
+  return KernelFiles.keeps(path) ? kept.read(path) : readFileSync(path, 'utf8');
+}
 
 /** Reads a kernel text file; a missing file is an error naming it. */
 export function readText(path: string): Promise<string> {
   try {
-    return Promise.resolve(readFileSync(path, 'utf8'));
+    return Promise.resolve(readNow(path));
   } catch (e) {
     return Promise.reject(new HostReadError(path, (e as NodeJS.ErrnoException).code ?? String(e)));
   }
@@ -21,18 +98,27 @@ export function readText(path: string): Promise<string> {
 /** Reads a kernel text file, or undefined when it does not exist or cannot be read (feature detection). */
 export function tryReadText(path: string): Promise<string | undefined> {
   try {
-    return Promise.resolve(readFileSync(path, 'utf8'));
+    return Promise.resolve(readNow(path));
   } catch {
     return Promise.resolve(undefined);
   }
 }
 
-export async function exists(path: string): Promise<boolean> {
+/** Whether a kernel file or directory exists (any error, such as EACCES on a parent, counts as no). */
+export function exists(path: string): Promise<boolean> {
   try {
-    await stat(path);
-    return true;
+    return Promise.resolve(statSync(path, { throwIfNoEntry: false }) !== undefined);
   } catch {
-    return false;
+    return Promise.resolve(false);
+  }
+}
+
+/** The names in a kernel directory; [] when it is missing or unreadable. */
+export function readDirNames(dir: string): Promise<string[]> {
+  try {
+    return Promise.resolve(readdirSync(dir));
+  } catch {
+    return Promise.resolve([]);
   }
 }
 

@@ -141,10 +141,40 @@ export async function readKsm(paths: HostPaths): Promise<KsmState> {
   return parseKsm(await readDirFiles(ksmDir(paths)));
 }
 
+/** What an observation needs of KSM: its counters and the knobs a tuner steps (a third of the directory's files). */
+export const KSM_OBSERVED_FILES = [
+  'run',
+  'pages_to_scan',
+  'sleep_millisecs',
+  'advisor_mode',
+  'pages_shared',
+  'pages_sharing',
+  'pages_unshared',
+  'pages_volatile',
+  'pages_scanned',
+  'full_scans',
+  'general_profit',
+  'ksm_zero_pages',
+] as const;
+
+/** readKsm for the files named only (those this kernel has); parseKsm takes any subset. */
+export async function readKsmFiles(paths: HostPaths, names: readonly string[]): Promise<KsmState> {
+  const files: Record<string, string> = {};
+  for (const n of names) {
+    const t = await tryReadText(join(ksmDir(paths), n));
+    if (t !== undefined) files[n] = t;
+  }
+  return parseKsm(files);
+}
+
 /** Per-process KSM figures, or undefined if the process is gone or the kernel has neither file. */
 export async function readProcessKsm(paths: HostPaths, pid: number): Promise<ProcessKsm | undefined> {
   const stat = await tryReadText(join(paths.proc, String(pid), 'ksm_stat'));
-  const merging = await tryReadText(join(paths.proc, String(pid), 'ksm_merging_pages'));
+  // ksm_stat has ksm_merging_pages since 6.18 (6.1-6.17: only in its own file)
+  const merging =
+    stat?.includes('ksm_merging_pages') === true
+      ? undefined
+      : await tryReadText(join(paths.proc, String(pid), 'ksm_merging_pages'));
   if (stat === undefined && merging === undefined) return undefined;
   const out = stat !== undefined ? parseProcessKsmStat(stat) : { mergingPages: 0 };
   if (merging !== undefined && /^\s*\d+\s*$/.test(merging)) out.mergingPages = Number(merging.trim());

@@ -1,8 +1,7 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MissingFeatureError, UsageError } from '../errors.js';
 import { run } from '../util/exec.js';
-import { exists, rawWrite, readText, tryReadText } from './fsio.js';
+import { exists, rawWrite, readDirNames, readText, tryReadText } from './fsio.js';
 import { testKillPoint, type HostJournal } from './journal.js';
 import { parseChoice } from './knobs.js';
 import type { HostPaths } from './paths.js';
@@ -101,12 +100,25 @@ export function parseZramDevice(index: number, files: Record<string, string>): Z
 const DEVICE_FILES = ['disksize', 'comp_algorithm', 'mm_stat', 'io_stat', 'bd_stat', 'backing_dev'];
 
 export async function listZramIndices(paths: HostPaths): Promise<number[]> {
-  const names = await readdir(join(paths.sys, 'block')).catch(() => [] as string[]);
+  const names = await readDirNames(join(paths.sys, 'block'));
   return names
     .map((n) => /^zram(\d+)$/.exec(n)?.[1])
     .filter((x): x is string => x !== undefined)
     .map(Number)
     .sort((a, b) => a - b);
+}
+
+/**
+ * The mm_stat of every zram device (what an observation needs); a device without one is left out. `indices` spares
+ * the listing of /sys/block, which costs ~0.9 ms here (sysfs builds the directory on every read).
+ */
+export async function readZramMmStats(paths: HostPaths, indices?: readonly number[]): Promise<ZramMmStat[]> {
+  const out: ZramMmStat[] = [];
+  for (const i of indices ?? (await listZramIndices(paths))) {
+    const t = await tryReadText(join(paths.sys, 'block', `zram${i}`, 'mm_stat'));
+    if (t !== undefined) out.push(parseMmStat(t));
+  }
+  return out;
 }
 
 export async function readZramDevice(paths: HostPaths, index: number): Promise<ZramDevice | undefined> {

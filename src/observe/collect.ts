@@ -2,13 +2,18 @@ import { join } from 'node:path';
 import type { Guest } from '../guest/guest.js';
 import { readBudget, type CgroupLayout } from '../host/cgroup.js';
 import { readText } from '../host/fsio.js';
-import { readKsm } from '../host/ksm.js';
+import { KSM_OBSERVED_FILES, readKsmFiles } from '../host/ksm.js';
 import type { HostPaths } from '../host/paths.js';
-import { readMeminfo, readPressure, readVmstat } from '../host/procfs.js';
-import { readZramDevices } from '../host/zram.js';
+import { pickKbFields, pickVmstat, readPressure } from '../host/procfs.js';
+import { listZramIndices, readZramMmStats } from '../host/zram.js';
 import { zswapStatsFrom } from '../host/zswap.js';
 import { cpuTicksOf, findKernelThreads, parseProcStatCpu } from './cpu.js';
 import type { GuestObservation, HostObservation, Observation } from './observation.js';
+
+const VMSTAT_FIELDS = ['pswpin', 'pswpout', 'zswpin', 'zswpout', 'zswpwb'];
+const MEMINFO_FIELDS = ['MemTotal', 'MemFree', 'MemAvailable', 'Cached', 'SwapTotal', 'SwapFree', 'Zswap', 'Zswapped'];
+/** How long the list of zram devices is kept (listing /sys/block costs more than the rest of an observation). */
+const ZRAM_LIST_MS = 10_000;
 
 export interface CollectorOptions {
   paths: HostPaths;
@@ -24,6 +29,7 @@ export interface CollectorOptions {
  */
 export class Collector {
   private kthreads: { ksmd: number[]; kswapd: number[] } | undefined;
+  private zramList: { indices: number[]; at: number } | undefined;
   private n = 0;
   constructor(private readonly o: CollectorOptions) {}
 
@@ -33,18 +39,23 @@ export class Collector {
       ksmd: await findKernelThreads(paths, /^ksmd$/),
       kswapd: await findKernelThreads(paths, /^kswapd\d+$/),
     };
-    const [mi, vm, stat, ksm, zram, psiM, psiI, psiC, ksmdTicks, kswapdTicks] = await Promise.all([
-      readMeminfo(paths),
-      readVmstat(paths),
+    if (!this.zramList || Date.now() - this.zramList.at >= ZRAM_LIST_MS)
+      this.zramList = { indices: await listZramIndices(paths), at: Date.now() };
+    // Only the files and fields used below: this runs every second in the agent and the lab's recorder.
+    const [miText, vmText, stat, ksm, zram, psiM, psiI, psiC, ksmdTicks, kswapdTicks] = await Promise.all([
+      readText(join(paths.proc, 'meminfo')),
+      readText(join(paths.proc, 'vmstat')),
       readText(join(paths.proc, 'stat')),
-      readKsm(paths),
-      readZramDevices(paths),
+      readKsmFiles(paths, KSM_OBSERVED_FILES),
+      readZramMmStats(paths, this.zramList.indices),
       readPressure(paths, 'memory'),
       readPressure(paths, 'io'),
       readPressure(paths, 'cpu'),
       cpuTicksOf(paths, this.kthreads.ksmd),
       cpuTicksOf(paths, this.kthreads.kswapd),
     ]);
+    const mi = pickKbFields(miText, MEMINFO_FIELDS);
+    const vm = pickVmstat(vmText, VMSTAT_FIELDS);
     const zs = zswapStatsFrom(mi, vm);
     const h: HostObservation = {
       memTotalBytes: mi.MemTotal ?? 0,
@@ -74,10 +85,10 @@ export class Collector {
         ...(ksm.settings.advisor_mode !== undefined ? { advisorMode: ksm.settings.advisor_mode } : {}),
       },
       zram: zram.reduce(
-        (a, d) => ({
-          origBytes: a.origBytes + (d.mm?.origDataSizeBytes ?? 0),
-          comprBytes: a.comprBytes + (d.mm?.comprDataSizeBytes ?? 0),
-          memUsedBytes: a.memUsedBytes + (d.mm?.memUsedTotalBytes ?? 0),
+        (a, mm) => ({
+          origBytes: a.origBytes + mm.origDataSizeBytes,
+          comprBytes: a.comprBytes + mm.comprDataSizeBytes,
+          memUsedBytes: a.memUsedBytes + mm.memUsedTotalBytes,
         }),
         { origBytes: 0, comprBytes: 0, memUsedBytes: 0 },
       ),

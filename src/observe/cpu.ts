@@ -1,6 +1,5 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tryReadText } from '../host/fsio.js';
+import { readDirNames, tryReadText } from '../host/fsio.js';
 import type { HostPaths } from '../host/paths.js';
 
 /** The aggregate `cpu` line of /proc/stat, in USER_HZ ticks. Pure. */
@@ -37,7 +36,7 @@ export function parsePidCpuTicks(statText: string): number {
 /** Pids of kernel threads whose comm matches (ksmd, kswapd0, kswapd1, ...). */
 export async function findKernelThreads(paths: HostPaths, match: RegExp): Promise<number[]> {
   const out: number[] = [];
-  for (const n of await readdir(paths.proc).catch(() => [] as string[])) {
+  for (const n of await readDirNames(paths.proc)) {
     if (!/^\d+$/.test(n) || Number(n) > 4_000_000) continue;
     const comm = await tryReadText(join(paths.proc, n, 'comm'));
     if (comm && match.test(comm.trim())) out.push(Number(n));

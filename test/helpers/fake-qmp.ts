@@ -14,7 +14,9 @@
  *
  * For the agent bench, it also runs as a program: `node --import tsx test/helpers/fake-qmp.ts COUNT DIR` starts COUNT
  * guests on DIR/fake-NNN.qmp, prints `ready N` and runs until SIGTERM or SIGINT, or until its stdin closes when that is
- * a pipe.
+ * a pipe. Arguments after DIR are ignored: the agent bench passes `-qmp unix:PATH,...` for each socket and starts the
+ * program as `qemu-system-x86_64` (argv0), so the agent finds one QEMU-like process behind every socket and reads its
+ * /proc files as it would a real guest's.
  */
 import { fstatSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -364,7 +366,7 @@ async function main(argv: string[]): Promise<void> {
   const count = Number(argv[0]);
   const dir = argv[1];
   if (!Number.isInteger(count) || count < 1 || !dir) {
-    console.error('usage: fake-qmp.ts COUNT DIR');
+    console.error('usage: fake-qmp.ts COUNT DIR [ignored arguments]');
     process.exit(2);
   }
   const guests = await startFakeGuests(count, dir);

@@ -9,6 +9,7 @@ import { EventBus } from '../../agent/events.js';
 import { createApp } from '../../agent/http.js';
 import { AgentLoop } from '../../agent/loop.js';
 import { createMetricsRegistry } from '../../agent/metrics.js';
+import { AGENT_NODE_FLAGS, hasAgentNodeFlags } from '../../agent/node-flags.js';
 import { startHttp } from '../../agent/server.js';
 import { loadToken } from '../../agent/token.js';
 import { DEFAULT_CONFIG_PATH, loadConfig, printConfig, reloadConfig, type AgentConfig } from '../../agent/config.js';
@@ -114,6 +115,11 @@ export async function agent(f: AgentFlags): Promise<void> {
   const http = await startHttp(app, { listen: cfg.http.listen, port: cfg.http.port });
   const base = http.url.endsWith('/') ? http.url : `${http.url}/`;
   log.info({ url: base, dryRun: cfg.dryRun, tickSeconds: cfg.tickSeconds }, 'agent started');
+  if (!hasAgentNodeFlags())
+    log.info(
+      { flags: AGENT_NODE_FLAGS },
+      'node runs without the agent flags: it costs more CPU (the systemd unit runs node --single-threaded)',
+    );
   process.stderr.write(`overcommit agent: ${base} (dashboard), ${base}metrics${cfg.dryRun ? ', dry run' : ''}\n`);
   loop.start();
 

@@ -4,7 +4,7 @@
  * characters within one path segment, in any segment. No `?`, `[]`, `**` or braces. As in a shell, `*` does not match
  * a leading dot. The matching is pure; expandGlob walks directories.
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface GlobPlan {
@@ -53,17 +53,23 @@ export interface DirEntry {
 
 export type ListDir = (dir: string) => Promise<DirEntry[]>;
 
-/** Entries of a directory; [] when it is missing, not a directory or unreadable. */
-export const listDir: ListDir = async (dir) => {
+/**
+ * Entries of a directory; [] when it is missing, not a directory or unreadable. Synchronous underneath: socket
+ * directories are local (/run, /var/lib/libvirt), and the agent lists them every tick, where a thread-pool call would
+ * cost two extra wake-ups (bench/agent-overhead).
+ */
+export const listDir: ListDir = (dir) => {
   try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries.map((e) => ({
-      name: e.name,
-      maybeDir: e.isDirectory() || e.isSymbolicLink(),
-      type: e.isDirectory() ? 'dir' : e.isSocket() ? 'socket' : e.isSymbolicLink() ? 'symlink' : 'other',
-    }));
+    const entries = readdirSync(dir, { withFileTypes: true });
+    return Promise.resolve(
+      entries.map((e) => ({
+        name: e.name,
+        maybeDir: e.isDirectory() || e.isSymbolicLink(),
+        type: e.isDirectory() ? 'dir' : e.isSocket() ? 'socket' : e.isSymbolicLink() ? 'symlink' : 'other',
+      })),
+    );
   } catch {
-    return [];
+    return Promise.resolve([]);
   }
 };
 

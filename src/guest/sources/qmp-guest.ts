@@ -8,7 +8,9 @@ import { QmpClient, BALLOON_QOM_PATH } from '../qmp/client.js';
 import { QmpCommandError, type QmpProtocolError } from '../qmp/errors.js';
 import { parseGuestStats, type GuestStats } from '../qmp/guest-stats.js';
 import { guestNameFromSocket, parseMemorySizeSummary, parseQueryName, pickBalloonPath } from './qmp-discovery.js';
-import type { ManagedGuest } from './source.js';
+import { errorMessage } from '../../errors.js';
+import { classifyFailure } from './errors.js';
+import type { CachedPoll, ManagedGuest } from './source.js';
 
 export interface QmpGuestOptions {
   /** Bounds the connect, the greeting and each command, ms. */
@@ -89,6 +91,36 @@ export class QmpSocketGuest implements ManagedGuest {
     return Promise.resolve(this.memory);
   }
 
+  cachedPoll(): CachedPoll | undefined {
+    if (this.protocolError || this.client.closed) return undefined;
+    const now = Date.now();
+    if (!this.actual || now - this.actual.at >= ACTUAL_FRESH_MS) return undefined;
+    if (this.balloonPath === undefined) return { memoryBytes: this.memory, balloonActualBytes: this.actual.bytes };
+    if (!this.statsFresh(now)) return undefined;
+    const stats = this.statsCache?.value;
+    return stats
+      ? { memoryBytes: this.memory, balloonActualBytes: this.actual.bytes, stats }
+      : { memoryBytes: this.memory, balloonActualBytes: this.actual.bytes };
+  }
+
+  async fetchPoll(): Promise<CachedPoll> {
+    const now = Date.now();
+    const actual = this.actual && now - this.actual.at < ACTUAL_FRESH_MS ? this.actual.bytes : this.balloonActual();
+    const stats =
+      this.balloonPath === undefined || this.statsFresh(now)
+        ? this.statsCache?.value
+        : this.stats().catch((e: unknown) => {
+            // As a poll through stats(): a guest that hangs or is gone fails the poll, any other failure only the stats
+            if (classifyFailure(e) !== 'error') throw e;
+            return e instanceof Error ? e : new Error(String(e));
+          });
+    const [a, st] = await Promise.all([actual, stats]);
+    const out: CachedPoll = { memoryBytes: this.memory, balloonActualBytes: a };
+    if (st instanceof Error) out.statsError = errorMessage(st);
+    else if (st) out.stats = st;
+    return out;
+  }
+
   async balloonActual(): Promise<number> {
     if (this.actual && Date.now() - this.actual.at < ACTUAL_FRESH_MS) return this.actual.bytes;
     const bytes = (await this.call(this.client.queryBalloon())).actual;
@@ -102,8 +134,7 @@ export class QmpSocketGuest implements ManagedGuest {
 
   async stats(): Promise<GuestStats | undefined> {
     if (this.balloonPath === undefined) return undefined;
-    // Less 250 ms: a tick that comes a little early still gets the guest's next report.
-    if (this.statsCache && Date.now() - this.statsCache.at < this.statsPeriodMs - 250) return this.statsCache.value;
+    if (this.statsFresh(Date.now())) return this.statsCache?.value;
     const s = parseGuestStats(await this.call(this.client.qomGet(this.balloonPath, 'guest-stats')));
     const value = s.lastUpdate > 0 ? s : undefined;
     this.statsCache = { value, at: Date.now() };
@@ -112,6 +143,11 @@ export class QmpSocketGuest implements ManagedGuest {
 
   close(): void {
     this.client.close();
+  }
+
+  /** Less 250 ms: a tick that comes a little early still gets the guest's next report. */
+  private statsFresh(now: number): boolean {
+    return this.statsCache !== undefined && now - this.statsCache.at < this.statsPeriodMs - 250;
   }
 
   private async discover(statsPeriodSeconds: number | undefined): Promise<void> {

@@ -4,6 +4,7 @@
  * those whose socket went away. A socket that cannot be opened is still listed, as a guest whose calls fail with the
  * reason; it is tried again after retryMs, so a hung QEMU costs one connection attempt per retryMs, not per tick.
  */
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
 import { GuestGoneError, GuestTimeoutError } from './errors.js';
@@ -63,6 +64,10 @@ export class QmpSocketSource implements GuestSource {
     Pick<QmpSocketSourceOptions, 'statsPeriodSeconds'>;
   private readonly entries = new Map<string, Entry>();
   private listing: Promise<ManagedGuest[]> | undefined;
+  /** The last socket paths, valid while none of the directories the globs listed has changed (mtime). */
+  private pathsCache: { dirs: Array<{ dir: string; mtimeMs: number }>; paths: string[] } | undefined;
+  /** The last list() result, handed out again while nothing changed. */
+  private last: { paths: string[]; guests: ManagedGuest[] } | undefined;
   private closed = false;
 
   constructor(options: QmpSocketSourceOptions) {
@@ -92,26 +97,61 @@ export class QmpSocketSource implements GuestSource {
     this.entries.clear();
   }
 
-  /** Every socket path the config names now: listed paths as they are, glob matches that are sockets. */
+  /**
+   * Every socket path the config names now: listed paths as they are, glob matches that are sockets. The same array
+   * comes back while the directories the globs listed are unchanged (one stat each instead of a listing per tick).
+   */
   async socketPaths(): Promise<string[]> {
+    const cached = this.pathsCache;
+    if (cached && cached.dirs.every((d) => mtimeOf(d.dir) === d.mtimeMs)) return cached.paths;
+    const dirs: Array<{ dir: string; mtimeMs: number }> = [];
+    let cacheable = true;
+    const list: ListDir = (dir) => {
+      const mtimeMs = mtimeOf(dir);
+      if (mtimeMs === undefined) cacheable = false;
+      else dirs.push({ dir, mtimeMs });
+      return this.options.listDir(dir);
+    };
     const paths = new Set<string>();
     for (const pattern of this.options.sockets) {
       if (!hasGlob(pattern)) {
         paths.add(pattern);
         continue;
       }
-      for (const m of await matchGlob(pattern, this.options.listDir)) {
-        // readdir tells sockets apart; only links and literal last segments need a stat
-        if (m.type === 'socket' || ((m.type === undefined || m.type === 'symlink') && (await isSocket(m.path)))) {
-          paths.add(m.path);
+      for (const m of await matchGlob(pattern, list)) {
+        if (m.type === 'socket') paths.add(m.path);
+        else if (m.type === undefined || m.type === 'symlink') {
+          // readdir tells sockets apart; links and literal last segments need a stat, which a directory's mtime
+          // does not cover
+          cacheable = false;
+          if (await isSocket(m.path)) paths.add(m.path);
         }
       }
     }
-    return [...paths].sort();
+    const sorted = [...paths].sort();
+    this.pathsCache = cacheable ? { dirs, paths: sorted } : undefined;
+    return sorted;
   }
 
   private async refresh(): Promise<ManagedGuest[]> {
     const paths = await this.socketPaths();
+    if (this.last?.paths === paths && this.unchanged(paths)) return this.last.guests;
+    const guests = await this.reconcile(paths);
+    this.last = { paths, guests };
+    return guests;
+  }
+
+  /** Every path has an entry that needs nothing: a usable connection, or an unreachable one not due for a retry. */
+  private unchanged(paths: readonly string[]): boolean {
+    const now = this.options.now();
+    return paths.every((p) => {
+      const e = this.entries.get(p);
+      if (e === undefined) return false;
+      return e instanceof QmpSocketGuest ? e.usable : now - e.failedAt < this.options.retryMs;
+    });
+  }
+
+  private async reconcile(paths: string[]): Promise<ManagedGuest[]> {
     const wanted = new Set(paths);
     for (const [path, e] of this.entries) {
       if (!wanted.has(path) || (e instanceof QmpSocketGuest && !e.usable)) {
@@ -160,6 +200,14 @@ export class QmpSocketSource implements GuestSource {
       );
       return unreachable(e);
     }
+  }
+}
+
+function mtimeOf(dir: string): number | undefined {
+  try {
+    return statSync(dir, { throwIfNoEntry: false })?.mtimeMs;
+  } catch {
+    return undefined;
   }
 }
 

@@ -22,8 +22,26 @@ export interface ManagedGuest {
   setBalloon(bytes: number): Promise<void>;
   /** The balloon driver's latest statistics; undefined when the guest has not reported any (yet) or has no balloon. */
   stats(): Promise<GuestStats | undefined>;
+  /**
+   * A poll's figures when the guest has them without asking (the balloon from its events, the statistics it
+   * reported this period); undefined when a call is due or the connection is in trouble. Optional: it spares the
+   * loop the calls and their promises for most guests in most ticks (bench/agent-overhead). A guest whose monitor
+   * hangs is seen at the next call that is due: within one statistics period.
+   */
+  cachedPoll?(): CachedPoll | undefined;
+  /** A poll's figures, asking only for what is not at hand (one call in most ticks that ask at all). Optional. */
+  fetchPoll?(): Promise<CachedPoll>;
   /** Drops the connection. Idempotent; the guest itself is not touched. */
   close(): void;
+}
+
+export interface CachedPoll {
+  memoryBytes: number;
+  balloonActualBytes: number;
+  /** Absent when the guest has no balloon or has not reported statistics yet. */
+  stats?: GuestStats;
+  /** The guest answered, but its statistics could not be read (e.g. the balloon driver is not loaded yet). */
+  statsError?: string;
 }
 
 export interface GuestSource {

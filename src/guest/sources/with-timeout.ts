@@ -32,11 +32,34 @@ export interface GuestPoll {
   elapsedMs: number;
 }
 
-/** p, or a rejection with onTimeout() after ms. The timer never outlives the race. */
-export function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+/**
+ * p, or a rejection with onTimeout() when the limit comes first. A number arms a timer of that many ms, which never
+ * outlives the race. A promise is a deadline shared by many calls, with no timer of their own: Node wakes up at a
+ * cleared timer's time all the same, and on a VM each wake-up costs milliseconds (bench/agent-overhead).
+ */
+export function withTimeout<T>(p: Promise<T>, limit: number | Promise<void>, onTimeout: () => Error): Promise<T> {
+  if (typeof limit !== 'number') {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      p.then(
+        (v) => {
+          settled = true;
+          resolve(v);
+        },
+        (e: unknown) => {
+          settled = true;
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+      // No error (and its stack) is made for the calls that answered in time.
+      void limit.then(() => {
+        if (!settled) reject(onTimeout());
+      });
+    });
+  }
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
+    timer = setTimeout(() => reject(onTimeout()), limit);
   });
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
@@ -68,7 +91,7 @@ export function timeboxed(guest: ManagedGuest, timeoutMs: number): ManagedGuest 
   };
 }
 
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 function settle<T>(p: Promise<T>): Promise<Settled<T>> {
   return p.then(
@@ -77,9 +100,31 @@ function settle<T>(p: Promise<T>): Promise<Settled<T>> {
   );
 }
 
-/** Reads one guest (memory size, balloon actual, stats in parallel) within timeoutMs. Never rejects. */
-export async function pollGuest(guest: ManagedGuest, timeoutMs: number): Promise<GuestPoll> {
-  const start = performance.now();
+/** What one poll asks a guest, all at once: its memory size and balloon (required) and its statistics (optional). */
+export type PollAnswer = [[number, number], Settled<GuestStats | undefined>];
+
+/** Asks a guest for a poll's figures; rejects when a required one fails. */
+export function askGuest(guest: ManagedGuest): Promise<PollAnswer> {
+  const required = Promise.all([attempt(() => guest.memoryBytes()), attempt(() => guest.balloonActual())]);
+  return Promise.all([required, settle(attempt(() => guest.stats()))]);
+}
+
+/**
+ * Reads one guest (memory size, balloon actual, stats in parallel) within timeoutMs, or by `deadline` when one is
+ * given (shared by the guests of a tick; timeoutMs then only names the limit in the error). Never rejects.
+ */
+export function pollGuest(guest: ManagedGuest, timeoutMs: number, deadline?: Promise<void>): Promise<GuestPoll> {
+  return answerToPoll(guest, askGuest(guest), performance.now(), deadline ?? timeoutMs, timeoutMs);
+}
+
+/** The poll a guest's answer makes, given how long it may take. Never rejects. */
+export async function answerToPoll(
+  guest: ManagedGuest,
+  answer: Promise<PollAnswer>,
+  start: number,
+  limit: number | Promise<void>,
+  timeoutMs: number,
+): Promise<GuestPoll> {
   const base = { name: guest.name, source: guest.source, ...(guest.pid !== undefined ? { pid: guest.pid } : {}) };
   const done = (rest: Partial<GuestPoll> & { status: GuestPollStatus }): GuestPoll => ({
     ...base,
@@ -87,13 +132,11 @@ export async function pollGuest(guest: ManagedGuest, timeoutMs: number): Promise
     elapsedMs: Math.round((performance.now() - start) * 10) / 10,
   });
   const failed = (e: unknown) => done({ status: classifyFailure(e), error: errorMessage(e) });
-  const required = Promise.all([attempt(() => guest.memoryBytes()), attempt(() => guest.balloonActual())]);
-  const stats = settle(attempt(() => guest.stats()));
-  let result: [[number, number], Settled<GuestStats | undefined>];
+  let result: PollAnswer;
   try {
     result = await withTimeout(
-      Promise.all([required, stats]),
-      timeoutMs,
+      answer,
+      limit,
       () => new GuestTimeoutError(guest.name, 'a poll (memory size, balloon, stats)', timeoutMs),
     );
   } catch (e) {
@@ -122,19 +165,20 @@ export interface SourceFailure {
 }
 
 /**
- * Lists every source in parallel, each within timeoutMs. A source that fails or does not answer in time contributes
- * no guests this time and is reported in failures.
+ * Lists every source in parallel, each within timeoutMs (or by `deadline`, as for pollGuest). A source that fails or
+ * does not answer in time contributes no guests this time and is reported in failures.
  */
 export async function listSources(
   sources: readonly GuestSource[],
   timeoutMs: number,
+  deadline?: Promise<void>,
 ): Promise<{ guests: ManagedGuest[]; failures: SourceFailure[] }> {
   const results = await Promise.all(
     sources.map((s) =>
       settle(
         withTimeout(
           attempt(() => s.list()),
-          timeoutMs,
+          deadline ?? timeoutMs,
           () => new GuestTimeoutError(`source ${s.kind}`, 'list', timeoutMs),
         ),
       ),

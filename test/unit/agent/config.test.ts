@@ -32,7 +32,7 @@ describe('agent config schema', () => {
     assert.deepEqual(c.guests, {
       qmpSockets: [],
       libvirt: { enabled: false, uri: 'qemu:///system', statsPeriodSeconds: 2 },
-      timeoutMs: 500,
+      timeoutMs: 1000,
     });
     assert.deepEqual(c.http, { listen: '127.0.0.1', port: 9474, allowRemote: false, maxBodyBytes: 16384 });
     assert.deepEqual(c.policy.ksm, { mode: 'adaptive', maxCpuPercent: 20 });

@@ -58,3 +58,46 @@ test('the loop keeps ticking on time when one guest hangs its QMP socket and ano
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('start(): ticks at a fixed rate while a connected guest stops answering; stop() ends the wait at once', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ovc-loop-'));
+  const good = await startFakeGuest({ name: 'good', path: join(dir, 'good.qmp'), statsPollingInterval: 1 });
+  const stuck = await startFakeGuest({ name: 'stuck', path: join(dir, 'stuck.qmp'), statsPollingInterval: 1 });
+  // The tick is the guests' deadline: timeoutMs above it leaves the next tick to end a round.
+  const config = parseConfig({
+    tickSeconds: 0.2,
+    dryRun: true,
+    guests: { qmpSockets: [join(dir, '*.qmp')], timeoutMs: 5000 },
+  });
+  const source = new QmpSocketSource({ sockets: config.guests.qmpSockets, timeoutMs: 5000, proc: false });
+  const bus = new EventBus();
+  const observed: string[][] = [];
+  bus.subscribe((e) => {
+    if (e.type === 'observation') observed.push(e.data.guests.map((g) => g.name));
+  });
+  const loop = new AgentLoop({ config, paths: REAL_PATHS, sources: [source], bus, log: pino({ level: 'silent' }) });
+  try {
+    await loop.tick(); // connects both
+    stuck.mode = 'hang';
+    const t0 = Date.now();
+    loop.start();
+    await new Promise((r) => setTimeout(r, 1100));
+    const snap = loop.snapshot();
+    const ticks = snap.loop.ticks - 1;
+    assert.ok(ticks >= 4 && ticks <= 7, `${ticks} ticks in ${Date.now() - t0} ms at 0.2 s`);
+    assert.equal(snap.guests.find((g) => g.name === 'stuck')?.status, 'timeout');
+    // Its figures at hand (balloon events, statistics of this 1 s period) keep it observed until a call is due.
+    assert.ok(
+      observed.slice(-2).every((names) => names.join() === 'good'),
+      `observed per tick: ${JSON.stringify(observed)}`,
+    );
+    const s0 = Date.now();
+    await loop.stop();
+    assert.ok(Date.now() - s0 < 300, `stop took ${Date.now() - s0} ms`);
+  } finally {
+    await loop.stop();
+    source.close();
+    await Promise.all([good.close(), stuck.close()]);
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HostReadError } from '../../../src/errors.js';
-import { exists, readDirFiles, readText, tryReadText } from '../../../src/host/fsio.js';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { KernelFiles, exists, readDirFiles, readText, tryReadText } from '../../../src/host/fsio.js';
 import { fixturePath } from '../fixtures.js';
 
 describe('fsio reads (fixture files only)', () => {
@@ -52,5 +54,70 @@ describe('fsio reads (fixture files only)', () => {
     assert.equal(await readText(fixturePath('6.18', 'ksm/run')), '1\n');
     assert.equal(await exists(fixturePath('6.18', 'ksm/run')), true);
     assert.equal(await exists(missing), false);
+  });
+});
+
+describe('KernelFiles (the real /proc, read only)', () => {
+  test('a kept file read again at offset 0 is fresh text, from one open file', async () => {
+    const files = new KernelFiles();
+    try {
+      const a = files.read('/proc/self/stat');
+      await new Promise((r) => setTimeout(r, 30));
+      for (let i = 0; i < 2e6; i++) Math.sqrt(i); // CPU time moves utime on
+      const b = files.read('/proc/uptime');
+      const c = files.read('/proc/uptime');
+      assert.equal(files.size, 2);
+      assert.match(a, /^\d+ \(/);
+      const up = (t: string) => Number(t.split(' ')[0]);
+      await new Promise((r) => setTimeout(r, 50));
+      const d = files.read('/proc/uptime');
+      assert.ok(up(d) > up(b), `uptime ${b.trim()} then ${d.trim()}: the second read must be regenerated`);
+      assert.ok(up(c) >= up(b));
+    } finally {
+      files.closeAll();
+    }
+    assert.equal(files.size, 0);
+  });
+
+  test('a longer file than the buffer is read whole', () => {
+    const files = new KernelFiles();
+    try {
+      const kept = files.read('/proc/self/maps');
+      assert.equal(kept.length > 0, true);
+      const vm = files.read('/proc/vmstat');
+      assert.equal(vm.trim().split('\n').length, readFileSync('/proc/vmstat', 'utf8').trim().split('\n').length);
+    } finally {
+      files.closeAll();
+    }
+  });
+
+  test('a process that exited: the read throws and the file is closed; idle files are closed after idleMs', async () => {
+    const child = spawn('sleep', ['10']);
+    const pid = child.pid ?? 0;
+    const files = new KernelFiles(40);
+    try {
+      assert.match(files.read(`/proc/${pid}/status`), /^Name:\s+sleep/m);
+      child.kill('SIGKILL');
+      await new Promise((r) => child.on('exit', r));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.throws(() => files.read(`/proc/${pid}/status`));
+      assert.equal(files.size, 0);
+      files.read('/proc/uptime');
+      await new Promise((r) => setTimeout(r, 50));
+      files.read('/proc/loadavg'); // sweeps: uptime was read since the last sweep, so it stays once
+      await new Promise((r) => setTimeout(r, 50));
+      files.read('/proc/loadavg'); // uptime idle for a whole period: closed
+      assert.equal(files.size, 1);
+    } finally {
+      files.closeAll();
+    }
+  });
+
+  test('only /proc, /sys/kernel/mm and /sys/block are kept open (never cgroup files or fixtures)', () => {
+    assert.equal(KernelFiles.keeps('/proc/meminfo'), true);
+    assert.equal(KernelFiles.keeps('/sys/kernel/mm/ksm/run'), true);
+    assert.equal(KernelFiles.keeps('/sys/block/zram0/mm_stat'), true);
+    assert.equal(KernelFiles.keeps('/sys/fs/cgroup/memory/overcommit/memory.usage_in_bytes'), false);
+    assert.equal(KernelFiles.keeps(fixturePath('6.18', 'proc-meminfo')), false);
   });
 });

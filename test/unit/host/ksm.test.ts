@@ -1,9 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ksmDir, ksmWritePlan, parseKsm, parseProcessKsmStat, type KsmSettings } from '../../../src/host/ksm.js';
+import {
+  KSM_OBSERVED_FILES,
+  ksmDir,
+  ksmWritePlan,
+  parseKsm,
+  parseProcessKsmStat,
+  readKsmFiles,
+  type KsmSettings,
+} from '../../../src/host/ksm.js';
+import { readDirFiles } from '../../../src/host/fsio.js';
+import { REAL_PATHS } from '../../../src/host/paths.js';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { planPreset } from '../../../src/host/presets.js';
 import { UKSM_DEFAULTS, uksmUpstreamSettings } from '../../../src/host/uksm.js';
-import { fixture, fixtureDir } from '../fixtures.js';
+import { fixture, fixtureDir, fixturePath } from '../fixtures.js';
 
 const ksm618 = await fixtureDir('6.18', 'ksm');
 const ksm61 = await fixtureDir('6.1', 'ksm');
@@ -315,5 +328,32 @@ describe('ksmWritePlan', () => {
     const m = new KsmModel(current, true);
     assert.doesNotThrow(() => m.apply(ksmWritePlan(current, step.settings)));
     assert.equal(m.s.pages_to_scan, '500');
+  });
+});
+
+describe('readKsmFiles', () => {
+  test('6.18 capture: the observed files give the same counters and stepped knobs as the whole directory', async (t) => {
+    const sys = await mkdtemp(join(tmpdir(), 'ovc-ksmfiles-'));
+    t.after(() => rm(sys, { recursive: true, force: true }));
+    await mkdir(join(sys, 'kernel/mm'), { recursive: true });
+    await symlink(fixturePath('6.18', 'ksm'), join(sys, 'kernel/mm/ksm'));
+    const whole = parseKsm(await readDirFiles(fixturePath('6.18', 'ksm')));
+    const some = await readKsmFiles({ ...REAL_PATHS, sys }, KSM_OBSERVED_FILES);
+    assert.equal(some.present, true);
+    const observedStats = Object.keys(some.stats).sort();
+    assert.deepEqual(observedStats, [
+      'full_scans',
+      'general_profit',
+      'ksm_zero_pages',
+      'pages_scanned',
+      'pages_shared',
+      'pages_sharing',
+      'pages_unshared',
+      'pages_volatile',
+    ]);
+    for (const k of observedStats) assert.equal(some.stats[k as 'full_scans'], whole.stats[k as 'full_scans'], k);
+    assert.deepEqual(some.derived, whole.derived);
+    for (const k of ['run', 'pages_to_scan', 'sleep_millisecs', 'advisor_mode'] as const)
+      assert.equal(some.settings[k], whole.settings[k], k);
   });
 });

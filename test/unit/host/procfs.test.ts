@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseKbTable, parseMeminfo, parsePressure, parseVmstat, processMemoryFrom } from '../../../src/host/procfs.js';
+import {
+  parseKbTable,
+  parseMeminfo,
+  parsePressure,
+  parseVmstat,
+  pickKb,
+  pickVmstat,
+  processMemoryFrom,
+} from '../../../src/host/procfs.js';
 import { fixture } from '../fixtures.js';
 
 describe('parseMeminfo', () => {
@@ -127,5 +135,34 @@ describe('parseKbTable', () => {
     assert.equal(t.Pid, 2211);
     assert.equal('Name' in t, false);
     assert.equal('State' in t, false);
+  });
+});
+
+describe('pickVmstat', () => {
+  test('6.18 capture: the named fields equal what parseVmstat reads, and nothing else', () => {
+    const text = fixture('6.18', 'proc-vmstat-zswap');
+    const all = parseVmstat(text);
+    const names = ['pswpin', 'pswpout', 'zswpin', 'zswpout', 'zswpwb', 'nr_free_pages'];
+    const picked = pickVmstat(text, names);
+    assert.deepEqual(Object.keys(picked).sort(), [...names].sort());
+    for (const n of names) assert.equal(picked[n], all[n], n);
+  });
+
+  test('whole names only, first line and last line without a newline, absent names left out', () => {
+    const text = 'pswpin 7\nnr_pswpin_x 9\npswpout 3';
+    assert.deepEqual(pickVmstat(text, ['pswpin', 'pswpout', 'zswpwb', 'swpin']), { pswpin: 7, pswpout: 3 });
+    assert.deepEqual(pickVmstat('pswpin word\n', ['pswpin']), {});
+  });
+});
+
+describe('pickKb', () => {
+  test('6.18 /proc/PID/status capture: VmRSS and VmSwap as processMemoryFrom reads them', () => {
+    const text = fixture('6.18', 'proc-pid-status');
+    const all = processMemoryFrom(text);
+    assert.equal(pickKb(text, 'VmRSS'), all.rssBytes);
+    assert.equal(pickKb(text, 'VmSwap'), all.swapBytes);
+    assert.equal(pickKb(text, 'Rss'), undefined, 'a whole key only');
+    assert.equal(pickKb('VmRSS:\t  12 kB', 'VmRSS'), 12 * 1024);
+    assert.equal(pickKb('Threads:\t5\n', 'Threads'), undefined, 'not a kB field');
   });
 });

@@ -75,6 +75,25 @@ describe('QmpSocketSource', T, () => {
     assert.equal(st.stats.totalMemory, 256 * MiB - 40 * MiB);
   });
 
+  test('fetchPoll asks once a period; cachedPoll then answers without a call and follows BALLOON_CHANGE', async (t) => {
+    const f = await fake(t, { name: 'web1', balloonDelayMs: 10 });
+    const s = source(t, { sockets: [f.path], statsPeriodSeconds: 2 });
+    const g = only(await s.list());
+    assert.ok(typeof g.cachedPoll === 'function' && typeof g.fetchPoll === 'function');
+    assert.equal(g.cachedPoll(), undefined, 'nothing at hand before the first poll');
+    const first = await g.fetchPoll();
+    assert.equal(first.memoryBytes, 256 * MiB);
+    assert.equal(first.balloonActualBytes, 256 * MiB);
+    assert.ok(first.stats && first.stats.lastUpdate > 0);
+    const asked = f.commands.length;
+    assert.deepEqual(g.cachedPoll(), first);
+    assert.deepEqual(await g.fetchPoll(), first, 'within the period: no call');
+    assert.equal(f.commands.length, asked);
+    await g.setBalloon(200 * MiB);
+    await until('the BALLOON_CHANGE event', () => Promise.resolve(g.cachedPoll?.()?.balloonActualBytes === 200 * MiB));
+    assert.equal(f.commands.length, asked + 1, 'only the balloon command: the size came as an event');
+  });
+
   test('a polling interval already set is left alone', async (t) => {
     const f = await fake(t, { name: 'web1', statsPollingInterval: 10 });
     const s = source(t, { sockets: [f.path], statsPeriodSeconds: 2 });
@@ -108,6 +127,7 @@ describe('QmpSocketSource', T, () => {
       ['a', 'b', 'c2'],
     );
     assert.equal(second[0], first[0], 'the same guest object');
+    assert.equal(await s.list(), second, 'nothing changed in the directory: the same listing, not a new one');
     assert.equal(a.connectionCount, 1, 'one connection, kept');
     await b.close();
     assert.deepEqual(

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { CommandError } from '../../../../src/errors.js';
 import { QmpCommandError, QmpProtocolError } from '../../../../src/guest/qmp/errors.js';
-import type { GuestStats } from '../../../../src/guest/qmp/guest-stats.js';
 import { GuestGoneError, GuestTimeoutError } from '../../../../src/guest/sources/errors.js';
 import { QmpSocketSource } from '../../../../src/guest/sources/qmp-sockets.js';
 import type { GuestSource, ManagedGuest } from '../../../../src/guest/sources/source.js';
@@ -14,26 +13,11 @@ import {
   withTimeout,
 } from '../../../../src/guest/sources/with-timeout.js';
 import { startFakeGuest, type FakeGuest, type FakeGuestOptions } from '../../../helpers/fake-qmp.js';
+import { STATS } from './stats-fixture.js';
 
 const T = { timeout: 10_000 };
 const MiB = 1024 * 1024;
 const never = <V>() => new Promise<V>(() => {});
-
-const STATS: GuestStats = {
-  lastUpdate: 1700000000,
-  stats: {
-    swapIn: 0,
-    swapOut: 0,
-    majorFaults: 0,
-    minorFaults: 1,
-    freeMemory: 1,
-    totalMemory: 2,
-    availableMemory: 1,
-    diskCaches: 0,
-    hugetlbAllocations: undefined,
-    hugetlbFailures: undefined,
-  },
-};
 
 /** A guest made of functions: each call does what the test says. */
 function scripted(name: string, parts: Partial<ManagedGuest> = {}): ManagedGuest {
