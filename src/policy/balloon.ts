@@ -16,7 +16,9 @@
  * Changes smaller than the dead band are not made, except the one that lands exactly on the floor or on full memory.
  *
  * Guests that are not alive are forgotten (a restarted guest comes back at full memory). The target of a guest seen
- * for the first time is its balloon's actual size, else its full memory.
+ * for the first time is its balloon's actual size, else its full memory. A guest missing from an observation (a poll
+ * it did not answer in time) keeps its pressure cooldown until it runs out: it is not inflated early for having
+ * missed a tick. Its target is taken afresh from its balloon when it is back, as for a guest seen the first time.
  */
 import type { Observation } from '../observe/observation.js';
 import { formatBytes } from '../util/size.js';
@@ -35,6 +37,8 @@ export interface BalloonGuestState {
 export interface BalloonState {
   mode: BalloonMode;
   guests: Record<string, BalloonGuestState>;
+  /** Guests missing from the last observation -> their cooldownUntil, kept while it runs. */
+  cooling?: Record<string, number>;
 }
 
 export interface BalloonController {
@@ -143,13 +147,19 @@ export function createBalloonController(partial: Partial<BalloonConfig> = {}): B
     step(obs, prev, state) {
       const guests: Record<string, BalloonGuestState> = {};
       const views: GuestView[] = [];
+      const cooling: Record<string, number> = {};
+      for (const [name, s] of Object.entries(state.guests))
+        if (s.cooldownUntil > obs.t) cooling[name] = s.cooldownUntil;
+      for (const [name, until] of Object.entries(state.cooling ?? {})) if (until > obs.t) cooling[name] = until;
       for (const g of obs.guests) {
+        if (!g.alive) delete cooling[g.name];
         if (!g.alive || !(g.memoryBytes > 0)) continue;
         const known = state.guests[g.name];
         const start = Math.min(g.memoryBytes, Math.max(0, g.balloonActualBytes ?? g.memoryBytes));
         const s: BalloonGuestState = known
           ? { targetBytes: Math.min(g.memoryBytes, known.targetBytes), cooldownUntil: known.cooldownUntil }
-          : { targetBytes: start, cooldownUntil: 0 };
+          : { targetBytes: start, cooldownUntil: cooling[g.name] ?? 0 };
+        delete cooling[g.name];
         guests[g.name] = s;
         views.push(viewGuest(g, obs, prev, s.targetBytes, cfg));
       }
@@ -185,7 +195,9 @@ export function createBalloonController(partial: Partial<BalloonConfig> = {}): B
       } else if (host.mode === 'release') {
         actions.push(...release(current, host, releaseBudgetBytes(host, p.deflate), guests, cfg));
       }
-      return { state: { mode: host.mode, guests }, actions };
+      const next: BalloonState = { mode: host.mode, guests };
+      if (Object.keys(cooling).length > 0) next.cooling = cooling;
+      return { state: next, actions };
     },
   };
 }

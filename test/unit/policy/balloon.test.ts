@@ -90,6 +90,34 @@ test('deflates a paging guest to full memory within one tick, and leaves it alon
   assert.deepEqual(targetsMiB(after[0]?.actions ?? []), { g: 900 });
 });
 
+test('a guest that misses a tick keeps its pressure cooldown: it is not inflated early when it is back', () => {
+  const c = createBalloonController();
+  const calm: GuestSpec = { name: 'g', actualMiB: 500, availableMiB: 300, majorFaults: 1000 };
+  const faulting: GuestSpec = { ...calm, majorFaults: 1000 + 5000 };
+  const other: GuestSpec = { name: 'o', actualMiB: 1000, availableMiB: 100 }; // no idle memory
+  const ticks = run(
+    c,
+    [observation(0, host(300), [calm, other]), observation(1, host(300), [faulting, other])],
+    at({ g: 500, o: 1000 }),
+  );
+  assert.deepEqual(targetsMiB(ticks[1]?.actions ?? []), { g: 1000 });
+  // Tick 2: g did not answer in time. Tick 3: back, calm, with plenty idle, and the host still short.
+  const back: GuestSpec = { ...faulting, actualMiB: 1000, availableMiB: 800 };
+  const [missed, returned] = run(
+    c,
+    [observation(2, host(300), [other]), observation(3, host(300), [back, other])],
+    ticks[1]?.state,
+  );
+  assert.equal(missed?.state.cooling?.g, 1000 + 60_000);
+  for (const a of returned?.actions ?? [])
+    assert.notEqual(a.kind === 'balloon' && a.guest, 'g', 'g inflated in its cooldown');
+  assert.equal(returned?.state.cooling, undefined, 'back in guests: no longer kept apart');
+  assert.equal(returned?.state.guests.g?.cooldownUntil, 1000 + 60_000);
+  // A guest that is reported dead is forgotten, cooldown and all.
+  const [dead] = run(c, [observation(4, host(300), [{ ...back, alive: false }, other])], missed?.state);
+  assert.equal(dead?.state.cooling, undefined);
+});
+
 test('deflates on guest swap-in and in-guest PSI too, even with no available-memory statistic', () => {
   const c = createBalloonController();
   const a: GuestSpec = { name: 's', actualMiB: 400, swapInBytes: 0, majorFaults: 0 };
