@@ -1,7 +1,7 @@
 import type { HostJournal } from '../host/journal.js';
 import { Guest } from './guest.js';
 import { buildImage, type BuildOptions, type GuestImage } from './image/builder.js';
-import { DEFAULT_CACHE_DIR } from './image/cache.js';
+import { cacheDir as defaultCacheDir } from '../util/cache-dir.js';
 import { chooseAccel, qemuVersion, type AccelVerdict } from './launcher/accel.js';
 import { launchGuest, type StartOptions } from './launcher/launch.js';
 
@@ -25,7 +25,7 @@ export async function startGuest(journal: HostJournal, o: StartGuestOptions): Pr
   const log = o.log ?? (() => undefined);
   const image = await buildImage({ ...o.build, log });
   if (image.cached) log(`image ${image.key}: cached`);
-  const cacheDir = o.build?.cacheDir ?? process.env.OVERCOMMIT_CACHE_DIR ?? DEFAULT_CACHE_DIR;
+  const cacheDir = defaultCacheDir(o.build?.cacheDir);
   const accel = await chooseAccel(cacheDir, image.pvhKernel ?? image.kernel, image.initrd, image.kernelVersion);
   if (accel.accel === 'tcg')
     log(`accelerator: TCG (software emulation, 10-25x slower than KVM): ${accel.reason ?? ''}`);

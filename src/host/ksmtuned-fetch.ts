@@ -3,9 +3,9 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MissingFeatureError } from '../errors.js';
 // The Debian fetch/unpack code lives with the guest image builder; ksmtuned (a host-side peer) reuses it.
-import { candidateVersions, downloadDebs } from '../guest/image/apt.js';
-import { DEFAULT_CACHE_DIR } from '../guest/image/cache.js';
-import { extractDeb } from '../guest/image/deb.js';
+import { cacheDir as defaultCacheDir } from '../util/cache-dir.js';
+import { candidateVersions, downloadDebs } from '../util/debian/apt.js';
+import { extractDeb } from '../util/debian/deb.js';
 import { exists } from './fsio.js';
 
 export const KSMTUNED_PACKAGE = 'ksmtuned';
@@ -53,7 +53,7 @@ async function candidate(): Promise<string> {
  * used without asking apt when `version` is given.
  */
 export async function fetchKsmtuned(opts: FetchOptions = {}): Promise<KsmtunedPackage> {
-  const cacheDir = opts.cacheDir ?? process.env.OVERCOMMIT_CACHE_DIR ?? DEFAULT_CACHE_DIR;
+  const cacheDir = defaultCacheDir(opts.cacheDir);
   const version = opts.version ?? (await candidate());
   const dir = ksmtunedCacheDir(cacheDir, version);
   const script = join(dir, KSMTUNED_PACKAGE);

@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { MissingFeatureError } from '../../errors.js';
 import { run } from '../../util/exec.js';
-import { candidateVersions, downloadDebs, libraryClosure } from './apt.js';
-import { imageKey, DEFAULT_CACHE_DIR } from './cache.js';
+import { candidateVersions, downloadDebs, libraryClosure } from '../../util/debian/apt.js';
+import { cacheDir as defaultCacheDir } from '../../util/cache-dir.js';
+import { imageKey } from './cache.js';
 import { cpioArchive, withParentDirs, type CpioEntry } from './cpio.js';
-import { extractDeb } from './deb.js';
+import { extractDeb } from '../../util/debian/deb.js';
 import { controlHandler, initScript, MODULE_ORDER } from './init-script.js';
 import { indexLibraries, resolveLibraries, resolveInStaging } from './libs.js';
 import { extractPvhKernel } from './vmlinux.js';
@@ -133,7 +134,7 @@ const inFlight = new Map<string, Promise<GuestImage>>();
 async function build(opts: BuildOptions): Promise<GuestImage> {
   const t0 = Date.now();
   const log = opts.log ?? (() => undefined);
-  const cacheDir = opts.cacheDir ?? process.env.OVERCOMMIT_CACHE_DIR ?? DEFAULT_CACHE_DIR;
+  const cacheDir = defaultCacheDir(opts.cacheDir);
   const layers = [...new Set(opts.layers ?? [])].sort();
   const { kpkg, libPkgs, versions } = await resolvePackages(cacheDir, layers, !opts.kernel);
   const userKernel = opts.kernel

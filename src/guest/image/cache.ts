@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 
-export const DEFAULT_CACHE_DIR = '/var/cache/overcommit';
-
 /** The content address of an image: a hash of every input that changes its bytes. Pure. */
 export function imageKey(inputs: unknown): string {
   return createHash('sha256').update(stableJson(inputs)).digest('hex').slice(0, 24);

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { MissingFeatureError } from '../../errors.js';
-import { run } from '../../util/exec.js';
+import { run } from '../exec.js';
 
 /**
  * Debian packages for guest images, fetched with `apt-get download` into a cache and never installed on the host.

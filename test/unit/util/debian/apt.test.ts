@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { debFileName, isLibraryPackage, parseAptDepends, parseAptPolicy } from '../../../../src/guest/image/apt.js';
+import { debFileName, isLibraryPackage, parseAptDepends, parseAptPolicy } from '../../../../src/util/debian/apt.js';
 
 const fixture = (n: string) => readFile(new URL(`../../../fixtures/debian-12/${n}`, import.meta.url), 'utf8');
 
