@@ -4,18 +4,19 @@
  * with a `-qmp unix:PATH` per socket, so the agent finds a QEMU-like pid behind every guest and reads its /proc files
  * as for a real one); the agent is the real one, built (`npm run build`) and run as the systemd unit runs it —
  * `node --single-threaded dist/cli/main.js agent --dry-run` (the flags of src/agent/node-flags.ts; `--node-defaults`
- * runs it without them) — so its CPU is read from /proc/PID/stat (utime + stime) with nothing else in that process.
+ * runs it without them) — so its CPU is the run time of its threads (/proc/PID/task/TID/schedstat), nothing else
+ * in that process.
  *
- * Steady state is what a daemon costs: each row first runs --warmup seconds (default 90; V8 is still compiling the
- * tick's code for the first minute at one tick a second), then measures --seconds. The peer row, run side by side, is
+ * Steady state is what a daemon costs: each row first runs --warmup seconds (default 150; V8 is still compiling the
+ * tick's code for the first minutes at one tick a second), then measures --seconds. The peer row, run side by side, is
  * the floor of this machine: a Node process that only wakes once a second (`setInterval(() => {}, 1000)`). On a VM a
  * wake-up is far from free (caches are cold after the vCPU idled), so the ratio to that floor is printed as well.
  * Goal: <= 0.5 % of one core at a 1 s tick with 100 guests.
- *   npm run build && node --import tsx bench/agent-overhead.ts [--seconds 60] [--warmup 90] [--counts 1,10,100] [--node-defaults] [--json]
+ *   npm run build && node --import tsx bench/agent-overhead.ts [--seconds 60] [--warmup 150] [--counts 1,10,100] [--node-defaults] [--json]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_NODE_FLAGS } from '../src/agent/node-flags.js';
@@ -25,7 +26,7 @@ function arg(name: string, dflt: string): string {
   return i >= 0 ? (process.argv[i + 1] ?? dflt) : dflt;
 }
 const seconds = Number(arg('seconds', '60'));
-const warmup = Number(arg('warmup', '90'));
+const warmup = Number(arg('warmup', '150'));
 const nodeFlags = process.argv.includes('--node-defaults') ? [] : [...AGENT_NODE_FLAGS];
 const counts = arg('counts', '1,10,100').split(',').map(Number);
 const AGENT = join(process.cwd(), 'dist/cli/main.js');
@@ -36,11 +37,17 @@ const pct = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0;
 };
 
-/** utime + stime of a process, seconds (USER_HZ 100). */
+/**
+ * CPU time of a process, seconds: the sum of its threads' run time from /proc/PID/task/TID/schedstat (nanoseconds).
+ * /proc/PID/stat counts in 10 ms ticks, too coarse for a process that runs a few ms a second.
+ */
 async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
+  let ns = 0;
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    const text = await readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => '0');
+    ns += Number(text.split(' ')[0]);
+  }
+  return ns / 1e9;
 }
 
 function waitFor(child: ChildProcess, stream: 'stdout' | 'stderr', re: RegExp): Promise<RegExpExecArray> {
@@ -148,7 +155,7 @@ const floorPercent = await floor();
 if (process.argv.includes('--json')) console.log(JSON.stringify({ rows, floorPercent }, null, 2));
 else {
   console.log(
-    `overcommit agent (dist, dry run, node ${nodeFlags.join(' ') || 'defaults'}), 1 s tick, ${warmup} s warm-up then ${seconds} s measured per row, CPU from /proc/PID/stat`,
+    `overcommit agent (dist, dry run, node ${nodeFlags.join(' ') || 'defaults'}), 1 s tick, ${warmup} s warm-up then ${seconds} s measured per row, CPU from schedstat`,
   );
   console.log('guests  ok  pid   ticks  CPU % of one core  x floor  tick p50  tick p99');
   for (const r of rows)
