@@ -12,17 +12,22 @@ import { HostReadError, HostWriteError } from '../errors.js';
 
 /**
  * Kernel files read every tick stay open and are read again from offset 0: /proc and sysfs files are seq_files,
- * which generate fresh text for every read at offset 0. One pread then replaces open + read + close and the path
- * walk, a third of the system calls. A file not read for a minute is closed (a guest's /proc/PID went away).
+ * which generate fresh text for every read at offset 0. Two preads (the text, then EOF) then replace open, fstat,
+ * reads and close, and the path walk. A file not read for a minute is closed (a guest's /proc/PID went away).
  * Only /proc, /sys/kernel/mm and /sys/block are kept open: not cgroup files (an open file must never stand in the way
  * of removing our group), and not anything else (test fixtures may be replaced, not rewritten).
  */
 export class KernelFiles {
   private readonly fds = new Map<string, { fd: number; used: boolean }>();
-  private buf = Buffer.allocUnsafe(16 * 1024);
+  private buf: Buffer;
   private sweptAt = Date.now();
 
-  constructor(private readonly idleMs = 60_000) {}
+  constructor(
+    private readonly idleMs = 60_000,
+    bufferBytes = 16 * 1024,
+  ) {
+    this.buf = Buffer.allocUnsafe(bufferBytes);
+  }
 
   static keeps(path: string): boolean {
     return path.startsWith('/proc/') || path.startsWith('/sys/kernel/mm/') || path.startsWith('/sys/block/');
@@ -38,10 +43,17 @@ export class KernelFiles {
     }
     f.used = true;
     try {
-      let n = readSync(f.fd, this.buf, 0, this.buf.length, 0);
-      while (n === this.buf.length) {
-        this.buf = Buffer.allocUnsafe(this.buf.length * 2);
-        n = readSync(f.fd, this.buf, 0, this.buf.length, 0);
+      // A seq_file read returns at most its own buffer (a page to start with), not the whole text: read on to EOF.
+      let n = 0;
+      for (;;) {
+        if (n === this.buf.length) {
+          const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+          this.buf.copy(bigger, 0, 0, n);
+          this.buf = bigger;
+        }
+        const got = readSync(f.fd, this.buf, n, this.buf.length - n, n);
+        if (got === 0) break;
+        n += got;
       }
       return this.buf.toString('utf8', 0, n);
     } catch (e) {
