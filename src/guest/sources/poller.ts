@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { errorMessage } from '../../errors.js';
 import { GuestTimeoutError, classifyFailure } from './errors.js';
 import type { CachedPoll, ManagedGuest } from './source.js';
-import { askGuest, type GuestPoll, type GuestPollSnapshot } from './with-timeout.js';
+import { attempt, settle, type GuestPoll, type GuestPollSnapshot } from './with-timeout.js';
 
 export class GuestPoller {
   /** Guest key -> when its poll, still unanswered, was sent (performance.now ms). */
@@ -92,13 +92,28 @@ export class GuestPoller {
   }
 }
 
-/** A guest's figures by its fastest way: fetchPoll, else the three calls of askGuest (whose stats may fail alone). */
+/**
+ * Reads the guests once (memory size, balloon actual, stats), each within timeoutMs; resolves in their order within
+ * timeoutMs plus timer slack and never rejects. A one-off round: nothing is remembered between calls.
+ */
+export function pollGuests(guests: readonly ManagedGuest[], timeoutMs: number): Promise<GuestPoll[]> {
+  return new GuestPoller().poll(guests, timeoutMs);
+}
+
+export async function pollGuest(guest: ManagedGuest, timeoutMs: number): Promise<GuestPoll> {
+  return (await pollGuests([guest], timeoutMs))[0] as GuestPoll;
+}
+
+/** A guest's figures by its fastest way: fetchPoll, else three calls at once (the stats one may fail alone). */
 async function ask(g: ManagedGuest): Promise<{ figures: CachedPoll; statsError?: string }> {
   if (g.fetchPoll) {
     const figures = await g.fetchPoll();
     return figures.statsError === undefined ? { figures } : { figures, statsError: figures.statsError };
   }
-  const [[memoryBytes, balloonActualBytes], s] = await askGuest(g);
+  const [[memoryBytes, balloonActualBytes], s] = await Promise.all([
+    Promise.all([attempt(() => g.memoryBytes()), attempt(() => g.balloonActual())]),
+    settle(attempt(() => g.stats())),
+  ]);
   const figures: CachedPoll = { memoryBytes, balloonActualBytes };
   if (s.ok) {
     if (s.value !== undefined) figures.stats = s.value;

@@ -1,9 +1,8 @@
 /**
- * Per-guest timeouts, so one guest that hangs its QMP socket, answers garbage or disappears never stalls the loop:
- * every guest is read in parallel, each under its own timer, and each comes back with a status and, when it failed,
- * the reason. pollGuests resolves within timeoutMs (plus timer slack) whatever the guests do.
+ * Timeouts for guest calls, so one guest that hangs its QMP socket, answers garbage or disappears never stalls the
+ * loop: a call bounded by its own timer or by a deadline many calls share, a guest whose every call is bounded, the
+ * sources listed within a limit, and the shape of a poll's result (polling itself: poller.ts).
  */
-import { performance } from 'node:perf_hooks';
 import { errorMessage } from '../../errors.js';
 import type { GuestStats } from '../qmp/guest-stats.js';
 import { GuestTimeoutError, classifyFailure, type GuestFailure } from './errors.js';
@@ -65,7 +64,7 @@ export function withTimeout<T>(p: Promise<T>, limit: number | Promise<void>, onT
 }
 
 /** Calls fn, turning a synchronous throw into a rejection. */
-function attempt<T>(fn: () => Promise<T>): Promise<T> {
+export function attempt<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return fn();
   } catch (e) {
@@ -93,69 +92,11 @@ export function timeboxed(guest: ManagedGuest, timeoutMs: number): ManagedGuest 
 
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+export function settle<T>(p: Promise<T>): Promise<Settled<T>> {
   return p.then(
     (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error }),
   );
-}
-
-/** What one poll asks a guest, all at once: its memory size and balloon (required) and its statistics (optional). */
-export type PollAnswer = [[number, number], Settled<GuestStats | undefined>];
-
-/** Asks a guest for a poll's figures; rejects when a required one fails. */
-export function askGuest(guest: ManagedGuest): Promise<PollAnswer> {
-  const required = Promise.all([attempt(() => guest.memoryBytes()), attempt(() => guest.balloonActual())]);
-  return Promise.all([required, settle(attempt(() => guest.stats()))]);
-}
-
-/**
- * Reads one guest (memory size, balloon actual, stats in parallel) within timeoutMs, or by `deadline` when one is
- * given (shared by the guests of a tick; timeoutMs then only names the limit in the error). Never rejects.
- */
-export function pollGuest(guest: ManagedGuest, timeoutMs: number, deadline?: Promise<void>): Promise<GuestPoll> {
-  return answerToPoll(guest, askGuest(guest), performance.now(), deadline ?? timeoutMs, timeoutMs);
-}
-
-/** The poll a guest's answer makes, given how long it may take. Never rejects. */
-export async function answerToPoll(
-  guest: ManagedGuest,
-  answer: Promise<PollAnswer>,
-  start: number,
-  limit: number | Promise<void>,
-  timeoutMs: number,
-): Promise<GuestPoll> {
-  const base = { name: guest.name, source: guest.source, ...(guest.pid !== undefined ? { pid: guest.pid } : {}) };
-  const done = (rest: Partial<GuestPoll> & { status: GuestPollStatus }): GuestPoll => ({
-    ...base,
-    ...rest,
-    elapsedMs: Math.round((performance.now() - start) * 10) / 10,
-  });
-  const failed = (e: unknown) => done({ status: classifyFailure(e), error: errorMessage(e) });
-  let result: PollAnswer;
-  try {
-    result = await withTimeout(
-      answer,
-      limit,
-      () => new GuestTimeoutError(guest.name, 'a poll (memory size, balloon, stats)', timeoutMs),
-    );
-  } catch (e) {
-    return failed(e);
-  }
-  const [[memoryBytes, balloonActualBytes], s] = result;
-  const snapshot: GuestPollSnapshot = { memoryBytes, balloonActualBytes };
-  if (s.ok) {
-    if (s.value !== undefined) snapshot.stats = s.value;
-    return done({ status: 'ok', snapshot });
-  }
-  const kind = classifyFailure(s.error);
-  if (kind !== 'error') return failed(s.error); // a stats call that hung or found the guest gone speaks for the guest
-  return done({ status: 'ok', snapshot, statsError: errorMessage(s.error) });
-}
-
-/** Polls every guest in parallel; resolves (in the guests' order) within timeoutMs plus timer slack. */
-export function pollGuests(guests: readonly ManagedGuest[], timeoutMs: number): Promise<GuestPoll[]> {
-  return Promise.all(guests.map((g) => pollGuest(g, timeoutMs)));
 }
 
 export interface SourceFailure {
@@ -165,7 +106,7 @@ export interface SourceFailure {
 }
 
 /**
- * Lists every source in parallel, each within timeoutMs (or by `deadline`, as for pollGuest). A source that fails or
+ * Lists every source in parallel, each within timeoutMs (or by `deadline`, shared like the guests' in GuestPoller). A source that fails or
  * does not answer in time contributes no guests this time and is reported in failures.
  */
 export async function listSources(

@@ -15,7 +15,7 @@ import { exists } from '../../../src/host/fsio.js';
 import { buildImage } from '../../../src/guest/image/builder.js';
 import { LibvirtSource } from '../../../src/guest/sources/libvirt.js';
 import type { ManagedGuest } from '../../../src/guest/sources/source.js';
-import { pollGuests } from '../../../src/guest/sources/with-timeout.js';
+import { pollGuests } from '../../../src/guest/sources/poller.js';
 import { run } from '../../../src/util/exec.js';
 import { requireHost, waitFor } from '../helpers.js';
 

@@ -5,13 +5,8 @@ import { QmpCommandError, QmpProtocolError } from '../../../../src/guest/qmp/err
 import { GuestGoneError, GuestTimeoutError } from '../../../../src/guest/sources/errors.js';
 import { QmpSocketSource } from '../../../../src/guest/sources/qmp-sockets.js';
 import type { GuestSource, ManagedGuest } from '../../../../src/guest/sources/source.js';
-import {
-  listSources,
-  pollGuest,
-  pollGuests,
-  timeboxed,
-  withTimeout,
-} from '../../../../src/guest/sources/with-timeout.js';
+import { listSources, timeboxed, withTimeout } from '../../../../src/guest/sources/with-timeout.js';
+import { pollGuest, pollGuests } from '../../../../src/guest/sources/poller.js';
 import { startFakeGuest, type FakeGuest, type FakeGuestOptions } from '../../../helpers/fake-qmp.js';
 import { STATS } from './stats-fixture.js';
 
