@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { QmpCommandError } from '../../../../src/guest/qmp/errors.js';
 import { GuestPoller } from '../../../../src/guest/sources/poller.js';
-import type { CachedPoll, ManagedGuest } from '../../../../src/guest/sources/source.js';
-import { STATS } from './stats-fixture.js';
+import type { CachedPoll } from '../../../../src/guest/sources/source.js';
+import { STATS, scripted } from './stats-fixture.js';
 
 const MiB = 1024 * 1024;
 const T = { timeout: 10_000 };
@@ -16,14 +16,8 @@ const T = { timeout: 10_000 };
 /** A guest answering through fetchPoll as `answer` says; counts the calls. */
 function guest(name: string, answer: () => Promise<CachedPoll>, cached?: () => CachedPoll | undefined) {
   const g = {
+    ...scripted(name),
     calls: 0,
-    name,
-    source: 'qmp' as const,
-    memoryBytes: () => Promise.resolve(256 * MiB),
-    balloonActual: () => Promise.resolve(200 * MiB),
-    setBalloon: () => Promise.resolve(),
-    stats: () => Promise.resolve(STATS),
-    close: () => {},
     fetchPoll: () => {
       g.calls++;
       return answer();
@@ -103,15 +97,7 @@ describe('GuestPoller', T, () => {
 
   test('without a deadline, timeoutMs bounds the round; gone and failing guests are told apart', async () => {
     const notActive = new QmpCommandError('qom-get', 'GenericError', 'guest statistics are not enabled');
-    const noStats: ManagedGuest = {
-      name: 'nostats',
-      source: 'qmp',
-      memoryBytes: () => Promise.resolve(256 * MiB),
-      balloonActual: () => Promise.resolve(256 * MiB),
-      setBalloon: () => Promise.resolve(),
-      stats: () => Promise.reject(notActive),
-      close: () => {},
-    };
+    const noStats = scripted('nostats', { stats: () => Promise.reject(notActive) });
     const broken = guest('broken', () => Promise.reject(new Error('garbage on the socket')));
     const hung = guest('hung', never);
     const t0 = performance.now();

@@ -1,4 +1,7 @@
 import type { GuestStats } from '../../../../src/guest/qmp/guest-stats.js';
+import type { ManagedGuest } from '../../../../src/guest/sources/source.js';
+
+const MiB = 1024 * 1024;
 
 /** A guest-stats answer as the polls hand it on (the figures do not matter, only that they are passed along). */
 export const STATS: GuestStats = {
@@ -16,3 +19,17 @@ export const STATS: GuestStats = {
     hugetlbFailures: undefined,
   },
 };
+
+/** A guest made of functions: each call does what the test says (256 MiB, balloon at 200 MiB, STATS by default). */
+export function scripted(name: string, parts: Partial<ManagedGuest> = {}): ManagedGuest {
+  return {
+    name,
+    source: 'qmp',
+    memoryBytes: () => Promise.resolve(256 * MiB),
+    balloonActual: () => Promise.resolve(200 * MiB),
+    setBalloon: () => Promise.resolve(),
+    stats: () => Promise.resolve(STATS),
+    close: () => {},
+    ...parts,
+  };
+}

@@ -4,29 +4,15 @@ import { CommandError } from '../../../../src/errors.js';
 import { QmpCommandError, QmpProtocolError } from '../../../../src/guest/qmp/errors.js';
 import { GuestGoneError, GuestTimeoutError } from '../../../../src/guest/sources/errors.js';
 import { QmpSocketSource } from '../../../../src/guest/sources/qmp-sockets.js';
-import type { GuestSource, ManagedGuest } from '../../../../src/guest/sources/source.js';
+import type { GuestSource } from '../../../../src/guest/sources/source.js';
 import { listSources, timeboxed, withTimeout } from '../../../../src/guest/sources/with-timeout.js';
 import { pollGuest, pollGuests } from '../../../../src/guest/sources/poller.js';
 import { startFakeGuest, type FakeGuest, type FakeGuestOptions } from '../../../helpers/fake-qmp.js';
-import { STATS } from './stats-fixture.js';
+import { STATS, scripted } from './stats-fixture.js';
 
 const T = { timeout: 10_000 };
 const MiB = 1024 * 1024;
 const never = <V>() => new Promise<V>(() => {});
-
-/** A guest made of functions: each call does what the test says. */
-function scripted(name: string, parts: Partial<ManagedGuest> = {}): ManagedGuest {
-  return {
-    name,
-    source: 'qmp',
-    memoryBytes: () => Promise.resolve(256 * MiB),
-    balloonActual: () => Promise.resolve(200 * MiB),
-    setBalloon: () => Promise.resolve(),
-    stats: () => Promise.resolve(STATS),
-    close: () => {},
-    ...parts,
-  };
-}
 
 async function timed<V>(p: Promise<V>): Promise<{ value: V; ms: number }> {
   const start = performance.now();
