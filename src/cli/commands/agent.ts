@@ -118,7 +118,7 @@ export async function agent(f: AgentFlags): Promise<void> {
   if (!hasAgentNodeFlags())
     log.info(
       { flags: AGENT_NODE_FLAGS },
-      'node runs without the agent flags: it costs more CPU (the systemd unit runs node --single-threaded)',
+      'node runs without the agent flags: it costs more CPU (the systemd unit runs node with them)',
     );
   process.stderr.write(`overcommit agent: ${base} (dashboard), ${base}metrics${cfg.dryRun ? ', dry run' : ''}\n`);
   loop.start();

@@ -36,7 +36,11 @@ export interface QmpConnectOptions {
 }
 
 export interface QmpExecuteOptions {
-  /** Overrides the client's commandTimeoutMs for this command. */
+  /**
+   * Overrides the client's commandTimeoutMs for this command. 0: no timer, the caller bounds its wait (a reply that
+   * never comes leaves the command pending until the connection closes) — for a caller that has a deadline of its own
+   * and never asks a silent monitor again (the agent's poller), so polling arms no timer per command.
+   */
   timeoutMs?: number;
 }
 
@@ -52,7 +56,7 @@ interface Pending {
   command: string;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
 }
 
 const MAX_RECORDED_PROTOCOL_ERRORS = 32;
@@ -136,11 +140,14 @@ export class QmpClient {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new QmpTimeoutError('command', command, timeoutMs));
-      }, timeoutMs);
-      this.pending.set(id, { command, resolve: (v) => resolve(v as T), reject, timer });
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              this.pending.delete(id);
+              reject(new QmpTimeoutError('command', command, timeoutMs));
+            }, timeoutMs)
+          : undefined;
+      this.pending.set(id, { command, resolve: resolve as (value: unknown) => void, reject, timer });
       this.socket.write(line);
     });
   }
@@ -226,16 +233,16 @@ export class QmpClient {
   }
 
   /** The guest's memory size now, in bytes, as the balloon has it (QMP query-balloon). */
-  async queryBalloon(): Promise<{ actual: number }> {
-    const r = await this.execute('query-balloon');
+  async queryBalloon(options?: QmpExecuteOptions): Promise<{ actual: number }> {
+    const r = await this.execute('query-balloon', undefined, options);
     if (!isJsonObject(r) || typeof r.actual !== 'number') {
       throw this.reportProtocolError('query-balloon: reply has no numeric actual');
     }
     return { actual: r.actual };
   }
 
-  qomGet<T = unknown>(path: string, property: string): Promise<T> {
-    return this.execute<T>('qom-get', { path, property });
+  qomGet<T = unknown>(path: string, property: string, options?: QmpExecuteOptions): Promise<T> {
+    return this.execute<T>('qom-get', { path, property }, options);
   }
 
   async qomSet(path: string, property: string, value: unknown): Promise<void> {
@@ -273,6 +280,14 @@ export class QmpClient {
   /** Closes the connection; pending commands and waits reject with QmpClosedError. Idempotent. */
   close(): void {
     this.terminate({ reason: 'closed by the client', byPeer: false });
+  }
+
+  /**
+   * Closes the connection over what the caller found wrong with it (a reply it could not use): pending commands and
+   * waits reject with `error` itself, later ones with QmpClosedError. Idempotent.
+   */
+  abort(error: Error): void {
+    this.terminate({ reason: `closed after an error (${error.message})`, byPeer: false }, error);
   }
 
   private closedError(): QmpClosedError {

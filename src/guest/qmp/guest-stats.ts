@@ -29,6 +29,8 @@ export interface GuestStats {
   stats: Record<GuestStatName, number | undefined>;
 }
 
+const STAT_ENTRIES = Object.entries(GUEST_STAT_NAMES) as Array<[GuestStatName, string]>;
+
 /** -1 as a uint64 (2^64 - 1) is not representable as a double: JSON.parse yields 2^64. */
 const UINT64_MINUS_ONE = 2 ** 64 - 1;
 
@@ -45,7 +47,7 @@ export function parseGuestStats(value: unknown): GuestStats {
   }
   if (!isJsonObject(raw)) throw new QmpProtocolError('guest-stats: stats is not an object', { value });
   const stats = {} as Record<GuestStatName, number | undefined>;
-  for (const [ours, theirs] of Object.entries(GUEST_STAT_NAMES) as [GuestStatName, string][]) {
+  for (const [ours, theirs] of STAT_ENTRIES) {
     const v = raw[theirs];
     if (v === undefined) {
       stats[ours] = undefined;

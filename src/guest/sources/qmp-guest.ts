@@ -4,7 +4,7 @@
  * line) fails the calls in flight at once with that protocol error and closes the connection: the source opens a
  * fresh one on its next list().
  */
-import { QmpClient, BALLOON_QOM_PATH } from '../qmp/client.js';
+import { QmpClient, BALLOON_QOM_PATH, type QmpExecuteOptions } from '../qmp/client.js';
 import { QmpCommandError, type QmpProtocolError } from '../qmp/errors.js';
 import { parseGuestStats, type GuestStats } from '../qmp/guest-stats.js';
 import { guestNameFromSocket, parseMemorySizeSummary, parseQueryName, pickBalloonPath } from './qmp-discovery.js';
@@ -24,11 +24,19 @@ export interface QmpGuestOptions {
 const POLLING_INTERVAL = 'guest-stats-polling-interval';
 
 /**
- * Per-tick cost (bench/agent-overhead): the balloon's size arrives as BALLOON_CHANGE events, so query-balloon is sent
- * only when no event or query is fresher than this; the guest refreshes its statistics once per polling period, so
- * they are asked for at most that often.
+ * Per-tick cost (bench/agent-overhead): QEMU sends BALLOON_CHANGE whenever the balloon's size changes (at most one a
+ * second, the last one always), so query-balloon is only a refresh when no event or query is fresher than this; the
+ * guest refreshes its statistics once per polling period, so they are asked for at most that often.
  */
-const ACTUAL_FRESH_MS = 10_000;
+const ACTUAL_FRESH_MS = 60_000;
+/** Polls are bounded by their caller's deadline, not a timer per command (fetchPoll). */
+const UNTIMED: QmpExecuteOptions = { timeoutMs: 0 };
+
+/** A stats call that hung or found the guest gone speaks for the guest; any other failure is the stats' alone. */
+function statsFailure(e: unknown): Error {
+  if (classifyFailure(e) !== 'error') throw e;
+  return e instanceof Error ? e : new Error(String(e));
+}
 
 export class QmpSocketGuest implements ManagedGuest {
   readonly source = 'qmp' as const;
@@ -39,7 +47,6 @@ export class QmpSocketGuest implements ManagedGuest {
   private memory = 0;
   private balloonPath: string | undefined;
   private protocolError: QmpProtocolError | undefined;
-  private readonly inFlight = new Set<(e: Error) => void>();
   private actual: { bytes: number; at: number } | undefined;
   private statsCache: { value: GuestStats | undefined; at: number } | undefined;
   private statsPeriodMs = 1000;
@@ -94,55 +101,71 @@ export class QmpSocketGuest implements ManagedGuest {
   cachedPoll(): CachedPoll | undefined {
     if (this.protocolError || this.client.closed) return undefined;
     const now = Date.now();
-    if (!this.actual || now - this.actual.at >= ACTUAL_FRESH_MS) return undefined;
-    if (this.balloonPath === undefined) return { memoryBytes: this.memory, balloonActualBytes: this.actual.bytes };
+    const actual = this.freshActual(now);
+    if (actual === undefined) return undefined;
+    if (this.balloonPath === undefined) return { memoryBytes: this.memory, balloonActualBytes: actual };
     if (!this.statsFresh(now)) return undefined;
     const stats = this.statsCache?.value;
     return stats
-      ? { memoryBytes: this.memory, balloonActualBytes: this.actual.bytes, stats }
-      : { memoryBytes: this.memory, balloonActualBytes: this.actual.bytes };
+      ? { memoryBytes: this.memory, balloonActualBytes: actual, stats }
+      : { memoryBytes: this.memory, balloonActualBytes: actual };
   }
 
+  /**
+   * What a poll needs that cachedPoll() lacks, by the fewest calls. Its calls arm no timer: the caller bounds the wait
+   * (GuestPoller's deadline) and never asks again while one is unanswered, so a monitor that hangs holds one command
+   * until it answers or its connection closes.
+   */
   async fetchPoll(): Promise<CachedPoll> {
+    this.assertUsable();
     const now = Date.now();
-    const actual = this.actual && now - this.actual.at < ACTUAL_FRESH_MS ? this.actual.bytes : this.balloonActual();
-    const stats =
-      this.balloonPath === undefined || this.statsFresh(now)
-        ? this.statsCache?.value
-        : this.stats().catch((e: unknown) => {
-            // As a poll through stats(): a guest that hangs or is gone fails the poll, any other failure only the stats
-            if (classifyFailure(e) !== 'error') throw e;
-            return e instanceof Error ? e : new Error(String(e));
-          });
-    const [a, st] = await Promise.all([actual, stats]);
-    const out: CachedPoll = { memoryBytes: this.memory, balloonActualBytes: a };
-    if (st instanceof Error) out.statsError = errorMessage(st);
-    else if (st) out.stats = st;
+    const path = this.balloonPath !== undefined && !this.statsFresh(now) ? this.balloonPath : undefined;
+    const [actual, stats] = await Promise.all([
+      this.freshActual(now) ?? this.queryActual(UNTIMED),
+      path === undefined ? this.statsCache?.value : this.fetchStats(path, UNTIMED).catch(statsFailure),
+    ]);
+    const out: CachedPoll = { memoryBytes: this.memory, balloonActualBytes: actual };
+    if (stats instanceof Error) out.statsError = errorMessage(stats);
+    else if (stats) out.stats = stats;
     return out;
   }
 
   async balloonActual(): Promise<number> {
-    if (this.actual && Date.now() - this.actual.at < ACTUAL_FRESH_MS) return this.actual.bytes;
-    const bytes = (await this.call(this.client.queryBalloon())).actual;
-    this.actual = { bytes, at: Date.now() };
-    return bytes;
+    this.assertUsable();
+    return this.freshActual(Date.now()) ?? this.queryActual();
   }
 
   async setBalloon(bytes: number): Promise<void> {
-    await this.call(this.client.balloon(bytes));
+    this.assertUsable();
+    await this.client.balloon(bytes);
   }
 
   async stats(): Promise<GuestStats | undefined> {
+    this.assertUsable();
     if (this.balloonPath === undefined) return undefined;
     if (this.statsFresh(Date.now())) return this.statsCache?.value;
-    const s = parseGuestStats(await this.call(this.client.qomGet(this.balloonPath, 'guest-stats')));
-    const value = s.lastUpdate > 0 ? s : undefined;
-    this.statsCache = { value, at: Date.now() };
-    return value;
+    return this.fetchStats(this.balloonPath);
   }
 
   close(): void {
     this.client.close();
+  }
+
+  private freshActual(now: number): number | undefined {
+    return this.actual && now - this.actual.at < ACTUAL_FRESH_MS ? this.actual.bytes : undefined;
+  }
+
+  private async queryActual(options?: QmpExecuteOptions): Promise<number> {
+    const bytes = (await this.client.queryBalloon(options)).actual;
+    this.actual = { bytes, at: Date.now() };
+    return bytes;
+  }
+
+  private async fetchStats(path: string, options?: QmpExecuteOptions): Promise<GuestStats | undefined> {
+    const s = parseGuestStats(await this.client.qomGet(path, 'guest-stats', options));
+    const value = s.lastUpdate > 0 ? s : undefined;
+    this.statsCache = { value, at: Date.now() };
+    return value;
   }
 
   /** Less 250 ms: a tick that comes a little early still gets the guest's next report. */
@@ -152,8 +175,8 @@ export class QmpSocketGuest implements ManagedGuest {
 
   private async discover(statsPeriodSeconds: number | undefined): Promise<void> {
     const [name, memory] = await Promise.all([
-      this.call(this.client.execute('query-name')),
-      this.call(this.client.execute('query-memory-size-summary')),
+      this.client.execute('query-name'),
+      this.client.execute('query-memory-size-summary'),
     ]);
     this.guestName = parseQueryName(name) ?? this.guestName;
     this.memory = parseMemorySizeSummary(memory);
@@ -161,7 +184,7 @@ export class QmpSocketGuest implements ManagedGuest {
     if (!balloon) return;
     this.balloonPath = balloon.path;
     if (statsPeriodSeconds !== undefined && statsPeriodSeconds > 0 && balloon.interval === 0) {
-      await this.call(this.client.qomSet(balloon.path, POLLING_INTERVAL, statsPeriodSeconds));
+      await this.client.qomSet(balloon.path, POLLING_INTERVAL, statsPeriodSeconds);
       this.statsPeriodMs = statsPeriodSeconds * 1000;
     } else if (balloon.interval > 0) this.statsPeriodMs = balloon.interval * 1000;
   }
@@ -172,14 +195,14 @@ export class QmpSocketGuest implements ManagedGuest {
       () => Promise.resolve(BALLOON_QOM_PATH),
       ...['/machine/peripheral', '/machine/peripheral-anon'].map(
         (container) => async () =>
-          pickBalloonPath(container, await this.call(this.client.execute('qom-list', { path: container }))),
+          pickBalloonPath(container, await this.client.execute('qom-list', { path: container })),
       ),
     ];
     for (const candidate of candidates) {
       try {
         const path = await candidate();
         if (path === undefined) continue;
-        const interval = await this.call(this.client.qomGet(path, POLLING_INTERVAL));
+        const interval = await this.client.qomGet(path, POLLING_INTERVAL);
         return { path, interval: typeof interval === 'number' ? interval : 0 };
       } catch (e) {
         if (e instanceof QmpCommandError) continue; // DeviceNotFound, or not a balloon: look further
@@ -189,34 +212,15 @@ export class QmpSocketGuest implements ManagedGuest {
     return undefined;
   }
 
-  /** p, failed early by a protocol error on the connection (garbage from "QEMU" fails every call in flight). */
-  private call<T>(p: Promise<T>): Promise<T> {
-    if (this.protocolError) {
-      p.catch(() => undefined);
-      return Promise.reject(this.protocolError);
-    }
-    return new Promise<T>((resolve, reject) => {
-      const fail = (e: Error) => reject(e);
-      this.inFlight.add(fail);
-      p.then(
-        (v) => {
-          this.inFlight.delete(fail);
-          resolve(v);
-        },
-        (e: unknown) => {
-          this.inFlight.delete(fail);
-          reject(e instanceof Error ? e : new Error(String(e)));
-        },
-      );
-    });
+  /** A connection that carried garbage stays failed with that error (the source opens a fresh one). */
+  private assertUsable(): void {
+    if (this.protocolError) throw this.protocolError;
   }
 
+  /** Garbage from "QEMU" fails every call in flight with that error at once, and the connection. */
   private poison(e: QmpProtocolError): void {
     if (this.protocolError) return;
     this.protocolError = e;
-    const waiting = [...this.inFlight];
-    this.inFlight.clear();
-    for (const fail of waiting) fail(e);
-    this.client.close();
+    this.client.abort(e);
   }
 }

@@ -326,6 +326,45 @@ describe('QmpClient.execute', T, () => {
     assert.ok(ms >= 190 && ms < 1000, `timed out after ${ms} ms`);
   });
 
+  test('timeoutMs 0: no timer, the command waits past commandTimeoutMs for its reply; close() still ends it', async (t) => {
+    let first = true;
+    const { client } = await connected(
+      t,
+      {
+        onCommand: (cmd, conn) => {
+          if (cmd.execute !== 'query-balloon') return;
+          if (first) setTimeout(() => conn.reply(cmd, { actual: 9 }), 300); // past the 100 ms default
+          first = false;
+        },
+      },
+      { connectTimeoutMs: 500, commandTimeoutMs: 100 },
+    );
+    const { ms, result } = await timed(client.queryBalloon({ timeoutMs: 0 }));
+    assert.equal(result.status, 'fulfilled', String(result.status === 'rejected' ? result.reason : ''));
+    assert.deepEqual(result.value, { actual: 9 });
+    assert.ok(ms >= 290, `resolved after ${ms} ms`);
+    const silent = client.queryBalloon({ timeoutMs: 0 }); // never answered
+    await sleep(150);
+    assert.equal(client.pendingCommands, 1, 'still waiting, no timer gave up on it');
+    client.close();
+    assert.ok(rejection((await timed(silent)).result) instanceof QmpClosedError);
+  });
+
+  test('abort(error): pending commands reject with that error, later ones with QmpClosedError', async (t) => {
+    const { client, conn } = await connected(t, {});
+    const pending = client.execute('query-status');
+    const waiting = client.waitForEvent('SHUTDOWN').catch((e: unknown) => e);
+    const why = new Error('the reply made no sense');
+    client.abort(why);
+    assert.equal(rejection((await timed(pending)).result), why);
+    assert.equal(await waiting, why);
+    assert.equal(client.closed, true);
+    await conn.closed;
+    const later = rejection((await timed(client.execute('query-status'))).result);
+    assert.ok(later instanceof QmpClosedError);
+    assert.match(later.message, /the reply made no sense/);
+  });
+
   test('the server closing the socket -> QmpClosedError for pending and for later commands', async (t) => {
     const { client, conn } = await connected(t, {});
     const pending = Promise.allSettled([client.execute('query-status'), client.execute('query-balloon')]);

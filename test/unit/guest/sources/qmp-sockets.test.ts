@@ -94,6 +94,23 @@ describe('QmpSocketSource', T, () => {
     assert.equal(f.commands.length, asked + 1, 'only the balloon command: the size came as an event');
   });
 
+  test('fetchPoll arms no timer: a hung monitor keeps its one command until the connection closes', async (t) => {
+    const f = await fake(t, { name: 'stuck' });
+    const s = source(t, { sockets: [f.path], statsPeriodSeconds: 2, timeoutMs: 100 });
+    const g = only(await s.list());
+    f.mode = 'hang';
+    const asked = f.commands.length;
+    const poll = g.fetchPoll?.().then(
+      () => 'answered',
+      (e: unknown) => e,
+    );
+    await sleep(400); // four times the per-call timeout
+    assert.equal(await Promise.race([poll, sleep(0).then(() => 'pending')]), 'pending');
+    assert.equal(f.commands.length, asked + 2, 'query-balloon and qom-get sent once, not again');
+    s.close();
+    assert.ok((await poll) instanceof QmpClosedError);
+  });
+
   test('a polling interval already set is left alone', async (t) => {
     const f = await fake(t, { name: 'web1', statsPollingInterval: 10 });
     const s = source(t, { sockets: [f.path], statsPeriodSeconds: 2 });
