@@ -3,7 +3,7 @@
  * endpoints that answer like QEMU 7.2 (test/helpers/fake-qmp.ts, in a child process started as `qemu-system-x86_64`
  * with a `-qmp unix:PATH` per socket, so the agent finds a QEMU-like pid behind every guest and reads its /proc files
  * as for a real one); the agent is the real one, built (`npm run build`) and run as the systemd unit runs it —
- * `node --single-threaded dist/cli/main.js agent --dry-run` (the flags of src/agent/node-flags.ts; `--node-defaults`
+ * `node FLAGS dist/cli/main.js agent --dry-run` (the FLAGS of src/agent/node-flags.ts; `--node-defaults`
  * runs it without them) — so its CPU is the run time of its threads (/proc/PID/task/TID/schedstat), nothing else
  * in that process.
  *
