@@ -49,6 +49,16 @@ export function classifyFailure(e: unknown): GuestFailure {
   return 'error';
 }
 
+/**
+ * A failed statistics call, as a poll counts it: one that hung or found the guest gone speaks for the guest (thrown
+ * on), any other failure is the statistics' own and comes back as the value (the guest answered; its balloon driver
+ * may not be loaded yet). For `.catch(statsFailure)`.
+ */
+export function statsFailure(e: unknown): Error {
+  if (classifyFailure(e) !== 'error') throw e;
+  return e instanceof Error ? e : new Error(String(e));
+}
+
 /** virsh succeeded but printed something this version of overcommit cannot read. */
 export class VirshOutputError extends OvercommitError {
   constructor(command: string, detail: string, output: string) {

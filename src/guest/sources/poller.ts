@@ -11,9 +11,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { errorMessage } from '../../errors.js';
-import { GuestTimeoutError, classifyFailure } from './errors.js';
+import { GuestTimeoutError, classifyFailure, statsFailure } from './errors.js';
 import type { CachedPoll, ManagedGuest } from './source.js';
-import { attempt, settle, type GuestPoll, type GuestPollSnapshot } from './with-timeout.js';
+import { attempt, type GuestPoll, type GuestPollSnapshot } from './with-timeout.js';
 
 export class GuestPoller {
   /** Guest key -> when its poll, still unanswered, was sent (performance.now ms). */
@@ -41,7 +41,7 @@ export class GuestPoller {
       }
       const suspect = this.suspects.has(key);
       const cached = suspect ? undefined : g.cachedPoll?.();
-      if (cached) out[i] = okPoll(g, cached, undefined, 0);
+      if (cached) out[i] = okPoll(g, cached, 0);
       else asked.push({ i, key, suspect });
     });
     for (const k of this.suspects) if (!keys.has(k)) this.suspects.delete(k);
@@ -81,7 +81,7 @@ export class GuestPoller {
           if (!a.suspect && --waiting === 0) othersDone();
         };
         ask(g).then(
-          (c) => settled(okPoll(g, c.figures, c.statsError, performance.now() - start)),
+          (c) => settled(okPoll(g, c, performance.now() - start)),
           (e: unknown) => settled(failedPoll(g, e, performance.now() - start)),
         );
       }
@@ -105,31 +105,24 @@ export async function pollGuest(guest: ManagedGuest, timeoutMs: number): Promise
 }
 
 /** A guest's figures by its fastest way: fetchPoll, else three calls at once (the stats one may fail alone). */
-async function ask(g: ManagedGuest): Promise<{ figures: CachedPoll; statsError?: string }> {
-  if (g.fetchPoll) {
-    const figures = await g.fetchPoll();
-    return figures.statsError === undefined ? { figures } : { figures, statsError: figures.statsError };
-  }
-  const [[memoryBytes, balloonActualBytes], s] = await Promise.all([
+async function ask(g: ManagedGuest): Promise<CachedPoll> {
+  if (g.fetchPoll) return g.fetchPoll();
+  const [[memoryBytes, balloonActualBytes], stats] = await Promise.all([
     Promise.all([attempt(() => g.memoryBytes()), attempt(() => g.balloonActual())]),
-    settle(attempt(() => g.stats())),
+    attempt(() => g.stats()).catch(statsFailure),
   ]);
   const figures: CachedPoll = { memoryBytes, balloonActualBytes };
-  if (s.ok) {
-    if (s.value !== undefined) figures.stats = s.value;
-    return { figures };
-  }
-  // A stats call that hung or found the guest gone speaks for the guest; any other failure leaves it ok.
-  if (classifyFailure(s.error) !== 'error') throw s.error;
-  return { figures, statsError: errorMessage(s.error) };
+  if (stats instanceof Error) figures.statsError = errorMessage(stats);
+  else if (stats) figures.stats = stats;
+  return figures;
 }
 
-function okPoll(g: ManagedGuest, c: CachedPoll, statsError: string | undefined, elapsedMs: number): GuestPoll {
+function okPoll(g: ManagedGuest, c: CachedPoll, elapsedMs: number): GuestPoll {
   const snapshot: GuestPollSnapshot = { memoryBytes: c.memoryBytes, balloonActualBytes: c.balloonActualBytes };
   if (c.stats) snapshot.stats = c.stats;
   const p: GuestPoll = { name: g.name, source: g.source, status: 'ok', snapshot, elapsedMs: round1(elapsedMs) };
   if (g.pid !== undefined) p.pid = g.pid;
-  if (statsError !== undefined) p.statsError = statsError;
+  if (c.statsError !== undefined) p.statsError = c.statsError;
   return p;
 }
 

@@ -9,7 +9,7 @@ import { QmpCommandError, type QmpProtocolError } from '../qmp/errors.js';
 import { parseGuestStats, type GuestStats } from '../qmp/guest-stats.js';
 import { guestNameFromSocket, parseMemorySizeSummary, parseQueryName, pickBalloonPath } from './qmp-discovery.js';
 import { errorMessage } from '../../errors.js';
-import { classifyFailure } from './errors.js';
+import { statsFailure } from './errors.js';
 import type { CachedPoll, ManagedGuest } from './source.js';
 
 export interface QmpGuestOptions {
@@ -31,12 +31,6 @@ const POLLING_INTERVAL = 'guest-stats-polling-interval';
 const ACTUAL_FRESH_MS = 60_000;
 /** Polls are bounded by their caller's deadline, not a timer per command (fetchPoll). */
 const UNTIMED: QmpExecuteOptions = { timeoutMs: 0 };
-
-/** A stats call that hung or found the guest gone speaks for the guest; any other failure is the stats' alone. */
-function statsFailure(e: unknown): Error {
-  if (classifyFailure(e) !== 'error') throw e;
-  return e instanceof Error ? e : new Error(String(e));
-}
 
 export class QmpSocketGuest implements ManagedGuest {
   readonly source = 'qmp' as const;

@@ -90,9 +90,9 @@ export function timeboxed(guest: ManagedGuest, timeoutMs: number): ManagedGuest 
   };
 }
 
-export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-export function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
   return p.then(
     (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error }),
@@ -106,8 +106,8 @@ export interface SourceFailure {
 }
 
 /**
- * Lists every source in parallel, each within timeoutMs (or by `deadline`, shared like the guests' in GuestPoller). A source that fails or
- * does not answer in time contributes no guests this time and is reported in failures.
+ * Lists every source in parallel, each within timeoutMs (or by `deadline`, shared like the guests' in GuestPoller).
+ * A source that fails or does not answer in time contributes no guests this time and is reported in failures.
  */
 export async function listSources(
   sources: readonly GuestSource[],
