@@ -15,7 +15,9 @@ import { HostReadError, HostWriteError } from '../errors.js';
  * which generate fresh text for every read at offset 0. Two preads (the text, then EOF) then replace open, fstat,
  * reads and close, and the path walk. A file not read for a minute is closed (a guest's /proc/PID went away).
  * Only /proc, /sys/kernel/mm and /sys/block are kept open: not cgroup files (an open file must never stand in the way
- * of removing our group), and not anything else (test fixtures may be replaced, not rewritten).
+ * of removing our group), and not anything else (test fixtures may be replaced, not rewritten). At most maxOpen files
+ * are kept (beyond, a file is read and closed): the agent's limit of open files (1024 by default) is shared with its
+ * guests' sockets, and 100 guests need ~220 kept files. A scan over every process reads with tryReadTextOnce instead, so it keeps nothing.
  */
 export class KernelFiles {
   private readonly fds = new Map<string, { fd: number; used: boolean }>();
@@ -25,6 +27,7 @@ export class KernelFiles {
   constructor(
     private readonly idleMs = 60_000,
     bufferBytes = 16 * 1024,
+    private readonly maxOpen = 512,
   ) {
     this.buf = Buffer.allocUnsafe(bufferBytes);
   }
@@ -38,6 +41,7 @@ export class KernelFiles {
     this.sweep();
     let f = this.fds.get(path);
     if (!f) {
+      if (this.fds.size >= this.maxOpen) return readFileSync(path, 'utf8');
       f = { fd: openSync(path, 'r'), used: true };
       this.fds.set(path, f);
     }
@@ -111,6 +115,18 @@ export function readText(path: string): Promise<string> {
 export function tryReadText(path: string): Promise<string | undefined> {
   try {
     return Promise.resolve(readNow(path));
+  } catch {
+    return Promise.resolve(undefined);
+  }
+}
+
+/**
+ * tryReadText for a file read once, such as each process's in a scan of /proc: read and closed, never kept open
+ * (hundreds of /proc/PID files held for a minute would eat the process's limit of open files).
+ */
+export function tryReadTextOnce(path: string): Promise<string | undefined> {
+  try {
+    return Promise.resolve(readFileSync(path, 'utf8'));
   } catch {
     return Promise.resolve(undefined);
   }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { open, readdir } from 'node:fs/promises';
 import type { HostJournal } from './journal.js';
 import { join } from 'node:path';
-import { tryReadText } from './fsio.js';
+import { tryReadTextOnce } from './fsio.js';
 import type { HostPaths } from './paths.js';
 import { isSameProcessAlive, processStartTime } from './process-identity.js';
 
@@ -12,7 +12,7 @@ export async function findByMarker(paths: HostPaths, marker: string): Promise<nu
   const names = await readdir(paths.proc).catch(() => [] as string[]);
   for (const n of names) {
     if (!/^\d+$/.test(n) || Number(n) === process.pid) continue;
-    const cmd = await tryReadText(join(paths.proc, n, 'cmdline'));
+    const cmd = await tryReadTextOnce(join(paths.proc, n, 'cmdline'));
     if (cmd !== undefined && cmd.split('\0').some((a) => a.includes(marker))) out.push(Number(n));
   }
   return out;

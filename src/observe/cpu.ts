@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readDirNames, tryReadText } from '../host/fsio.js';
+import { readDirNames, tryReadText, tryReadTextOnce } from '../host/fsio.js';
 import type { HostPaths } from '../host/paths.js';
 
 /** The aggregate `cpu` line of /proc/stat, in USER_HZ ticks. Pure. */
@@ -38,7 +38,7 @@ export async function findKernelThreads(paths: HostPaths, match: RegExp): Promis
   const out: number[] = [];
   for (const n of await readDirNames(paths.proc)) {
     if (!/^\d+$/.test(n) || Number(n) > 4_000_000) continue;
-    const comm = await tryReadText(join(paths.proc, n, 'comm'));
+    const comm = await tryReadTextOnce(join(paths.proc, n, 'comm'));
     if (comm && match.test(comm.trim())) out.push(Number(n));
   }
   return out;

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { HostReadError } from '../../../src/errors.js';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { KernelFiles, exists, readDirFiles, readText, tryReadText } from '../../../src/host/fsio.js';
+import { KernelFiles, exists, readDirFiles, readText, tryReadText, tryReadTextOnce } from '../../../src/host/fsio.js';
 import { fixturePath } from '../fixtures.js';
 
 describe('fsio reads (fixture files only)', () => {
@@ -118,6 +118,24 @@ describe('KernelFiles (the real /proc, read only)', () => {
     } finally {
       files.closeAll();
     }
+  });
+
+  test('at most maxOpen files are kept; beyond, a file is read whole and closed', () => {
+    const files = new KernelFiles(60_000, 16 * 1024, 2);
+    try {
+      files.read('/proc/uptime');
+      files.read('/proc/loadavg');
+      assert.match(files.read('/proc/self/status'), /^Name:/m);
+      assert.match(files.read('/proc/self/status'), /^Name:/m);
+      assert.equal(files.size, 2, 'the third file was not kept');
+    } finally {
+      files.closeAll();
+    }
+  });
+
+  test('tryReadTextOnce reads like tryReadText; a missing file is undefined', async () => {
+    assert.match((await tryReadTextOnce('/proc/self/status')) ?? '', /^Name:/m);
+    assert.equal(await tryReadTextOnce('/proc/no-such-file'), undefined);
   });
 
   test('only /proc, /sys/kernel/mm and /sys/block are kept open (never cgroup files or fixtures)', () => {
