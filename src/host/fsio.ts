@@ -16,8 +16,9 @@ import { HostReadError, HostWriteError } from '../errors.js';
  * reads and close, and the path walk. A file not read for a minute is closed (a guest's /proc/PID went away).
  * Only /proc, /sys/kernel/mm and /sys/block are kept open: not cgroup files (an open file must never stand in the way
  * of removing our group), and not anything else (test fixtures may be replaced, not rewritten). At most maxOpen files
- * are kept (beyond, a file is read and closed): the agent's limit of open files (1024 by default) is shared with its
- * guests' sockets, and 100 guests need ~220 kept files. A scan over every process reads with tryReadTextOnce instead, so it keeps nothing.
+ * are kept (beyond, a file is read and closed): the agent's limit of open files (a soft 1024 by default) is shared
+ * with its guests' sockets, and it keeps two files per guest and about twenty of the host's. A scan over every
+ * process reads with tryReadTextOnce instead, so it keeps nothing.
  */
 export class KernelFiles {
   private readonly fds = new Map<string, { fd: number; used: boolean }>();
