@@ -9,6 +9,7 @@ import { openUnixSocket } from './connect.js';
 import { QmpClosedError, QmpCommandError, QmpProtocolError, QmpTimeoutError, excerpt } from './errors.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './framing.js';
 import { parseGuestStats, type GuestStats } from './guest-stats.js';
+import { SocketReader } from './socket-reader.js';
 import {
   encodeCommand,
   isJsonObject,
@@ -77,12 +78,18 @@ export class QmpClient {
   private nextId = 1;
   private closedWith: { reason: string; byPeer: boolean } | undefined;
 
-  private constructor(socket: Socket, socketPath: string, commandTimeoutMs: number, maxLineBytes: number) {
+  private constructor(
+    socket: Socket,
+    reader: SocketReader,
+    socketPath: string,
+    commandTimeoutMs: number,
+    maxLineBytes: number,
+  ) {
     this.socket = socket;
     this.socketPath = socketPath;
     this.commandTimeoutMs = commandTimeoutMs;
     this.splitter = new LineSplitter(maxLineBytes);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    reader.attach((chunk) => this.onData(chunk));
     socket.on('end', () => this.peerClosed('QEMU closed the socket'));
     socket.on('close', () => this.peerClosed('the socket was closed'));
     socket.on('error', (e: Error) => this.peerClosed(e.message));
@@ -94,8 +101,11 @@ export class QmpClient {
    */
   static async connect(socketPath: string, options: QmpConnectOptions = {}): Promise<QmpClient> {
     const commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
-    const socket = await openUnixSocket(socketPath, options.connectTimeoutMs ?? 5000, options.retryIntervalMs ?? 50);
-    const client = new QmpClient(socket, socketPath, commandTimeoutMs, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+    const reader = new SocketReader();
+    const connectMs = options.connectTimeoutMs ?? 5000;
+    const socket = await openUnixSocket(socketPath, connectMs, options.retryIntervalMs ?? 50, reader);
+    const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    const client = new QmpClient(socket, reader, socketPath, commandTimeoutMs, maxLine);
     try {
       await client.awaitGreeting(commandTimeoutMs);
       await client.execute('qmp_capabilities');
@@ -317,7 +327,7 @@ export class QmpClient {
     });
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Uint8Array): void {
     if (this.closedWith) return;
     const { lines, overflowBytes } = this.splitter.push(chunk);
     for (const line of lines) {

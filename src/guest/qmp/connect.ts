@@ -1,10 +1,11 @@
 /**
  * Opens the QMP unix socket, retrying while it does not exist yet or nobody listens on it: QEMU creates the socket
- * a moment after it starts.
+ * a moment after it starts. What the socket receives goes to a SocketReader, not through the socket's stream.
  */
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QmpConnectError } from './errors.js';
+import type { SocketReader } from './socket-reader.js';
 
 const RETRYABLE = new Set(['ENOENT', 'ECONNREFUSED']);
 
@@ -23,9 +24,9 @@ function reasonFor(e: NodeJS.ErrnoException): string {
   }
 }
 
-function attempt(path: string, timeoutMs: number): Promise<Attempt> {
+function attempt(path: string, timeoutMs: number, reader: SocketReader): Promise<Attempt> {
   return new Promise((resolve) => {
-    const socket = connect({ path });
+    const socket = connect({ path, onread: reader.onread });
     const onError = (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       socket.destroy();
@@ -47,15 +48,20 @@ function attempt(path: string, timeoutMs: number): Promise<Attempt> {
 }
 
 /**
- * Connects to the unix socket at path. ENOENT and ECONNREFUSED are retried every retryIntervalMs until
- * connectTimeoutMs has passed; other errors fail at once. Rejects with QmpConnectError.
+ * Connects to the unix socket at path; what it receives goes to reader. ENOENT and ECONNREFUSED are retried every
+ * retryIntervalMs until connectTimeoutMs has passed; other errors fail at once. Rejects with QmpConnectError.
  *
  * The caller must attach its own 'error' listener before yielding to the event loop.
  */
-export async function openUnixSocket(path: string, connectTimeoutMs: number, retryIntervalMs: number): Promise<Socket> {
+export async function openUnixSocket(
+  path: string,
+  connectTimeoutMs: number,
+  retryIntervalMs: number,
+  reader: SocketReader,
+): Promise<Socket> {
   const deadline = Date.now() + connectTimeoutMs;
   for (;;) {
-    const r = await attempt(path, Math.max(deadline - Date.now(), 1));
+    const r = await attempt(path, Math.max(deadline - Date.now(), 1), reader);
     if ('socket' in r) return r.socket;
     if (!RETRYABLE.has(r.code))
       throw new QmpConnectError(path, r.reason, r.code === 'ETIMEDOUT' ? connectTimeoutMs : undefined);

@@ -408,6 +408,26 @@ describe('QmpClient.execute', T, () => {
     });
     assert.equal(await client.execute('x'), 'Grüße 🎈');
   });
+
+  test('clients share one read buffer: a line left unfinished on one survives reads on the other', async (t) => {
+    // Each client's first half arrives, then the other's whole reply (read into the same buffer), then the rest.
+    const halves: Array<{ conn: FakeConnection; rest: Buffer }> = [];
+    const sendHalf = (cmd: ReceivedCommand, conn: FakeConnection, text: string) => {
+      const bytes = Buffer.from(`${JSON.stringify({ return: text, id: cmd.id })}\r\n`);
+      conn.sendRaw(bytes.subarray(0, 20));
+      halves.push({ conn, rest: bytes.subarray(20) });
+    };
+    const a = await connected(t, { onCommand: (cmd, conn) => sendHalf(cmd, conn, 'a'.repeat(3000)) });
+    const b = await connected(t, { onCommand: (cmd, conn) => sendHalf(cmd, conn, 'b'.repeat(3000)) });
+    const ra = a.client.execute('x');
+    const rb = b.client.execute('x');
+    while (halves.length < 2) await sleep(5);
+    await sleep(20); // both first halves read
+    halves[1]!.conn.sendRaw(halves[1]!.rest);
+    assert.equal(await (halves[1]!.conn === b.conn ? rb : ra), (halves[1]!.conn === b.conn ? 'b' : 'a').repeat(3000));
+    halves[0]!.conn.sendRaw(halves[0]!.rest);
+    assert.deepEqual(await Promise.all([ra, rb]), ['a'.repeat(3000), 'b'.repeat(3000)]);
+  });
 });
 
 describe('QmpClient events', T, () => {
