@@ -16,7 +16,7 @@ export interface ManagedGuest {
   readonly pid?: number;
   /** The guest's full memory size (the balloon's ceiling), bytes. */
   memoryBytes(): Promise<number>;
-  /** The memory the guest has now, as the balloon has it (query-balloon actual / dommemstat actual), bytes. */
+  /** The memory the guest has now, as the balloon has it (query-balloon actual / domstats balloon.current), bytes. */
   balloonActual(): Promise<number>;
   /** Sets the balloon target: the size, in bytes, the guest should shrink or grow to. Returns before the guest acts. */
   setBalloon(bytes: number): Promise<void>;

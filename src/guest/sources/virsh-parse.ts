@@ -1,47 +1,61 @@
 /**
- * Pure parsers for what virsh prints (libvirt 9.0, captured in test/fixtures/virsh/). The field names of dommemstat
- * and the output of `list --name` are not translated; dominfo's labels are, so its memory lines are also found by
- * their `N KiB` shape.
+ * Pure parsers for what virsh prints (libvirt 9.0, captured in test/fixtures/virsh/). domstats' field names are not
+ * translated, unlike dominfo's labels: one `virsh domstats --balloon --list-running` tells every running domain's
+ * balloon size, ceiling and statistics.
  */
 import { GUEST_STAT_NAMES, type GuestStatName, type GuestStats } from '../qmp/guest-stats.js';
 
-/** `virsh list --name [--state-running]`: one domain name a line, then a blank line. */
-export function parseDomainNames(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-}
-
-export interface Dommemstat {
-  /** The balloon's current size (QEMU's query-balloon actual), KiB. Absent without a balloon device. */
+export interface DomainBalloon {
+  /** The domain's name, as virsh prints it. */
+  name: string;
+  /** The balloon's current size (QEMU's query-balloon actual), KiB. */
   actualKiB?: number;
-  /** RSS of the QEMU process on the host, KiB. */
+  /** The domain's memory ceiling (what the balloon can give back to), KiB. */
+  maximumKiB?: number;
+  /** RSS of the QEMU process on the host, KiB. Absent when the domain is not running. */
   rssKiB?: number;
   /** Host time (seconds since the epoch) of the guest's last report; absent or 0 before the first one. */
   lastUpdate?: number;
-  /** Every `name value` line as printed (values in KiB, except faults, counts and last_update). */
+  /**
+   * Every `balloon.NAME=integer` field, named as dommemstat names them (current -> actual, last-update ->
+   * last_update; the others are the same); values in KiB, except faults, counts and last_update.
+   */
   fields: Record<string, number>;
 }
 
+const DOMSTATS_NAMES: Record<string, string> = { current: 'actual', 'last-update': 'last_update' };
+
 /**
- * `virsh dommemstat DOM`: `actual 262144\nswap_in 0\n...\nrss 251904\n`. A guest that has not reported yet shows only
- * actual, last_update 0 and rss. Lines that are not `name integer` are ignored.
+ * `virsh domstats --balloon [--list-running] [DOM...]`: for each domain a `Domain: 'NAME'` line, then its
+ * `  balloon.FIELD=VALUE` lines, then a blank line. A running guest that has not reported yet shows current, maximum,
+ * last-update=0 and rss; a domain that is not running, current and maximum only (from its definition). Nothing but a
+ * blank line when no domain matches. Other lines and fields are ignored.
  */
-export function parseDommemstat(text: string): Dommemstat {
-  const fields: Record<string, number> = {};
+export function parseDomstatsBalloon(text: string): DomainBalloon[] {
+  const out: DomainBalloon[] = [];
+  let cur: DomainBalloon | undefined;
   for (const line of text.split('\n')) {
-    const m = /^\s*([a-z_-]+)\s+(\d+)\s*$/.exec(line);
-    if (m?.[1] && m[2]) fields[m[1]] = Number(m[2]);
+    const head = /^Domain: '(.*)'\s*$/.exec(line);
+    if (head) {
+      cur = { name: head[1] ?? '', fields: {} };
+      out.push(cur);
+      continue;
+    }
+    const m = /^\s+balloon\.([a-z_-]+)=(\d+)\s*$/.exec(line);
+    if (!cur || !m?.[1] || m[2] === undefined) continue;
+    cur.fields[DOMSTATS_NAMES[m[1]] ?? m[1]] = Number(m[2]);
   }
-  const out: Dommemstat = { fields };
-  if (fields.actual !== undefined) out.actualKiB = fields.actual;
-  if (fields.rss !== undefined) out.rssKiB = fields.rss;
-  if (fields.last_update !== undefined) out.lastUpdate = fields.last_update;
+  for (const d of out) {
+    const f = d.fields;
+    if (f.actual !== undefined) d.actualKiB = f.actual;
+    if (f.maximum !== undefined) d.maximumKiB = f.maximum;
+    if (f.rss !== undefined) d.rssKiB = f.rss;
+    if (f.last_update !== undefined) d.lastUpdate = f.last_update;
+  }
   return out;
 }
 
-/** libvirt's dommemstat field for each of our statistics, and whether libvirt prints it in KiB (else a count). */
+/** libvirt's balloon field (dommemstat's name) for each of our statistics, and whether libvirt prints it in KiB (else a count). */
 const VIRSH_STATS: Record<GuestStatName, { field: string; kib: boolean }> = {
   swapIn: { field: 'swap_in', kib: true },
   swapOut: { field: 'swap_out', kib: true },
@@ -60,7 +74,7 @@ const VIRSH_STATS: Record<GuestStatName, { field: string; kib: boolean }> = {
  * guest has not reported any yet (no last_update, or 0). libvirt maps QEMU's stat-free-memory to unused,
  * stat-total-memory to available and stat-available-memory to usable.
  */
-export function dommemstatToGuestStats(d: Dommemstat): GuestStats | undefined {
+export function balloonGuestStats(d: Pick<DomainBalloon, 'lastUpdate' | 'fields'>): GuestStats | undefined {
   if (!d.lastUpdate) return undefined;
   const stats = {} as Record<GuestStatName, number | undefined>;
   for (const ours of Object.keys(GUEST_STAT_NAMES) as GuestStatName[]) {
@@ -69,44 +83,6 @@ export function dommemstatToGuestStats(d: Dommemstat): GuestStats | undefined {
     stats[ours] = v === undefined ? undefined : kib ? v * 1024 : v;
   }
   return { lastUpdate: d.lastUpdate, stats };
-}
-
-export interface Dominfo {
-  /** Every `Label: value` line. */
-  fields: Record<string, string>;
-  /** The domain's memory ceiling (what the balloon can give back to), KiB. */
-  maxMemoryKiB?: number;
-  /** The memory the domain has now (the balloon's size while it runs), KiB. */
-  usedMemoryKiB?: number;
-  state?: string;
-  /** Absent when the domain is not running (`Id: -`). */
-  id?: number;
-}
-
-/** `virsh dominfo DOM`: `Id:             1\nName: ...\nMax memory:     262144 KiB\nUsed memory:    262144 KiB\n...`. */
-export function parseDominfo(text: string): Dominfo {
-  const fields: Record<string, string> = {};
-  const kibValues: number[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^([^:]+):\s*(.*?)\s*$/.exec(line);
-    if (!m?.[1] || m[2] === undefined) continue;
-    fields[m[1].trim()] = m[2];
-    const kib = /^(\d+) KiB$/.exec(m[2]);
-    if (kib?.[1]) kibValues.push(Number(kib[1]));
-  }
-  const kibOf = (label: string, position: number): number | undefined => {
-    const v = fields[label];
-    const m = v === undefined ? null : /^(\d+) KiB$/.exec(v);
-    return m?.[1] ? Number(m[1]) : kibValues[position]; // translated labels: Max memory is the first KiB line
-  };
-  const out: Dominfo = { fields };
-  const max = kibOf('Max memory', 0);
-  const used = kibOf('Used memory', 1);
-  if (max !== undefined) out.maxMemoryKiB = max;
-  if (used !== undefined) out.usedMemoryKiB = used;
-  if (fields.State !== undefined) out.state = fields.State;
-  if (fields.Id !== undefined && /^\d+$/.test(fields.Id)) out.id = Number(fields.Id);
-  return out;
 }
 
 /**

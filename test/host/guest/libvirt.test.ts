@@ -1,6 +1,7 @@
 /**
- * The libvirt source on a real libvirtd and a real TCG domain: it finds the domain, reads dommemstat, sets the stats
- * period, balloons it with setmem and sees `actual` follow. Needs libvirt (Debian libvirt-daemon-system,
+ * The libvirt source on a real libvirtd and a real TCG domain: one `virsh domstats --balloon --list-running` finds the
+ * domain with its balloon and statistics, the source sets the stats period, a poll is answered from the listing
+ * without another virsh call, it balloons the domain with setmem and sees `actual` follow. Needs libvirt (Debian libvirt-daemon-system,
  * libvirt-clients). When libvirtd is installed but not running (no systemd on this machine kind), the test starts
  * virtlogd and libvirtd itself and stops them afterwards; a libvirtd that was already running is left alone.
  */
@@ -13,7 +14,8 @@ import { describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exists } from '../../../src/host/fsio.js';
 import { buildImage } from '../../../src/guest/image/builder.js';
-import { LibvirtSource } from '../../../src/guest/sources/libvirt.js';
+import { GuestGoneError } from '../../../src/guest/sources/errors.js';
+import { LibvirtSource, type VirshRunner } from '../../../src/guest/sources/libvirt.js';
 import type { ManagedGuest } from '../../../src/guest/sources/source.js';
 import { pollGuests } from '../../../src/guest/sources/poller.js';
 import { run } from '../../../src/util/exec.js';
@@ -128,14 +130,19 @@ async function timeUntil(what: string, fn: () => Promise<boolean>, timeoutMs: nu
 
 describe('libvirt source (virsh) on a real TCG domain', () => {
   test(
-    'finds the domain, reads dommemstat, sets the stats period, balloons with setmem',
+    'finds the domain and its statistics in one domstats call, sets the stats period, balloons with setmem',
     { timeout: 180_000 },
     async (t) => {
       if (!(await requireHost(t, ['root', 'qemu']))) return;
       if (!(await requireLibvirt(t))) return;
       const name = `ovc-test-${randomBytes(4).toString('hex')}`;
       const dir = await mkdtemp('/var/tmp/ovc-libvirt-');
-      const source = new LibvirtSource({ uri: URI, statsPeriodSeconds: 1 });
+      const calls: string[] = [];
+      const runner: VirshRunner = (args, timeoutMs) => {
+        calls.push(args.join(' '));
+        return run('virsh', ['-c', URI, ...args], { timeoutMs, allowFailure: true });
+      };
+      const source = new LibvirtSource({ uri: URI, statsPeriodSeconds: 1, runner });
       try {
         const image = await buildImage({ log: (l) => t.diagnostic(l) });
         const xml = join(dir, 'domain.xml');
@@ -154,16 +161,26 @@ describe('libvirt source (virsh) on a real TCG domain', () => {
         assert.equal(await g.memoryBytes(), 256 * MiB);
         assert.equal(await g.balloonActual(), 256 * MiB);
 
-        // No <stats period> in the XML: the source sets one (dommemstat --period 1 --live); reports follow.
+        // No <stats period> in the XML: the listing sets one (dommemstat --period 1 --live); reports follow.
+        assert.ok(calls.includes(`dommemstat ${name} --period 1 --live`), calls.join(', '));
         const statsMs = await timeUntil('guest statistics', async () => (await g.stats()) !== undefined, 60_000);
         const stats = await g.stats();
         t.diagnostic(`statistics ${statsMs} ms after the domain was listed; total ${stats?.stats.totalMemory} bytes`);
         assert.ok((stats?.stats.totalMemory ?? 0) > 150 * MiB);
         assert.ok((stats?.stats.availableMemory ?? 0) > 0);
 
-        const [poll] = await pollGuests([g], 2000); // virsh forks per call: generous, it is not a speed test
+        // As the agent does each tick: list, then poll. The listing answers the poll: no virsh call per guest.
+        assert.equal(
+          (await source.list()).find((x) => x.name === name),
+          g,
+        );
+        const before = calls.length;
+        const [poll] = await pollGuests([g], 2000);
         assert.equal(poll?.status, 'ok', poll?.error);
         assert.equal(poll?.snapshot?.balloonActualBytes, 256 * MiB);
+        assert.equal(poll?.snapshot?.memoryBytes, 256 * MiB);
+        assert.ok((poll?.snapshot?.stats?.stats.availableMemory ?? 0) > 0);
+        assert.deepEqual(calls.slice(before), []);
 
         // The driver is up (it reports statistics): inflate to 128 MiB.
         await g.setBalloon(128 * MiB);
@@ -172,7 +189,7 @@ describe('libvirt source (virsh) on a real TCG domain', () => {
           async () => (await g.balloonActual()) <= 128 * MiB,
           10_000,
         );
-        t.diagnostic(`setmem 131072 KiB -> dommemstat actual 131072 in ${inflateMs} ms`);
+        t.diagnostic(`setmem 131072 KiB -> domstats balloon.current 131072 in ${inflateMs} ms`);
         assert.equal(await g.balloonActual(), 128 * MiB);
 
         await g.setBalloon(256 * MiB);
@@ -184,6 +201,9 @@ describe('libvirt source (virsh) on a real TCG domain', () => {
         t.diagnostic(`setmem 262144 KiB -> actual 262144 in ${deflateMs} ms`);
 
         assert.ok((await source.list()).some((x) => x.name === name));
+        await virsh(['destroy', name]);
+        assert.ok(!(await source.list()).some((x) => x.name === name), 'a domain that stopped drops out');
+        await assert.rejects(g.balloonActual(), GuestGoneError);
       } finally {
         source.close();
         await virsh(['destroy', name], true).catch(() => undefined);

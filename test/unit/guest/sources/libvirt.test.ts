@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { CommandError, UsageError } from '../../../../src/errors.js';
 import { GuestGoneError, VirshOutputError, classifyFailure } from '../../../../src/guest/sources/errors.js';
 import { LibvirtSource, type VirshRunner } from '../../../../src/guest/sources/libvirt.js';
+import { pollGuests } from '../../../../src/guest/sources/poller.js';
 import type { RunResult } from '../../../../src/util/exec.js';
 import { virshFixture } from './virsh-fixture.js';
 
@@ -25,49 +26,77 @@ function fakeVirsh(table: Record<string, RunResult | (() => RunResult)>) {
   return { runner, calls };
 }
 
+const LIST = 'domstats --balloon --list-running';
+const READ = 'domstats --balloon --list-running ovc-capture';
+const MiB = 1024 * 1024;
+
 describe('LibvirtSource (on captured virsh output)', () => {
-  test('lists running domains; memory from dominfo (once), actual and stats from one shared dommemstat', async () => {
-    const v = fakeVirsh({
-      'list --name --state-running': ok(virshFixture('list-name-running.txt')),
-      'dominfo ovc-lvtest': ok(virshFixture('dominfo-running.txt')),
-      'dommemstat ovc-lvtest': ok(virshFixture('dommemstat-running.txt')),
-    });
+  test('one domstats call lists the running domains; a poll right after is answered from it, no other call', async () => {
+    const v = fakeVirsh({ [LIST]: ok(virshFixture('domstats-balloon-running.txt')) });
     const source = new LibvirtSource({ runner: v.runner, pidDir: false });
     const [g, ...rest] = await source.list();
     assert.ok(g);
     assert.equal(rest.length, 0);
-    assert.equal(g.name, 'ovc-lvtest');
+    assert.equal(g.name, 'ovc-capture');
     assert.equal(g.source, 'libvirt');
     assert.equal(g.pid, undefined);
+    const [poll] = await pollGuests([g], 1000);
+    assert.equal(poll?.status, 'ok', poll?.error);
+    assert.equal(poll?.snapshot?.memoryBytes, 256 * MiB);
+    assert.equal(poll?.snapshot?.balloonActualBytes, 256 * MiB);
+    assert.equal(poll?.snapshot?.stats?.stats.freeMemory, 173236 * 1024);
+    assert.deepEqual(v.calls, [LIST]);
+  });
+
+  test('reads outside a listing: one shared domstats call for the domain', async () => {
+    const v = fakeVirsh({
+      [LIST]: ok(virshFixture('domstats-balloon-booting.txt')),
+      [READ]: ok(virshFixture('domstats-balloon-ballooned.txt')),
+    });
+    const [g] = await new LibvirtSource({ runner: v.runner, pidDir: false }).list();
+    assert.ok(g);
     const [memory, actual, stats] = await Promise.all([g.memoryBytes(), g.balloonActual(), g.stats()]);
-    assert.equal(memory, 256 * 1024 * 1024);
-    assert.equal(actual, 256 * 1024 * 1024);
-    assert.equal(stats?.stats.freeMemory, 171948 * 1024);
-    assert.equal(await g.memoryBytes(), memory);
-    assert.deepEqual(v.calls, ['list --name --state-running', 'dominfo ovc-lvtest', 'dommemstat ovc-lvtest']);
+    assert.equal(memory, 256 * MiB);
+    assert.equal(actual, 128 * MiB);
+    assert.equal(stats?.stats.availableMemory, 45496 * 1024);
+    assert.deepEqual(v.calls, [LIST, READ]);
+  });
+
+  test('a listing older than a second is not used: the poll asks', async (t) => {
+    const v = fakeVirsh({
+      [LIST]: ok(virshFixture('domstats-balloon-running.txt')),
+      [READ]: ok(virshFixture('domstats-balloon-ballooned.txt')),
+    });
+    const [g] = await new LibvirtSource({ runner: v.runner, pidDir: false }).list();
+    assert.ok(g);
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() + 1500 });
+    const [poll] = await pollGuests([g], 1000);
+    t.mock.timers.reset();
+    assert.equal(poll?.snapshot?.balloonActualBytes, 128 * MiB);
+    assert.deepEqual(v.calls, [LIST, READ]);
   });
 
   test('the same guest object from one list to the next; a domain that stopped drops out', async () => {
-    let names = virshFixture('list-name-running.txt');
-    const v = fakeVirsh({ 'list --name --state-running': () => ok(names) });
+    let listing = virshFixture('domstats-balloon-running.txt');
+    const v = fakeVirsh({ [LIST]: () => ok(listing) });
     const source = new LibvirtSource({ runner: v.runner, pidDir: false });
     const [a] = await source.list();
     const [b] = await source.list();
     assert.ok(a && a === b);
-    names = virshFixture('list-name-running-empty.txt');
+    listing = virshFixture('domstats-balloon-none.txt');
     assert.deepEqual(await source.list(), []);
   });
 
   test('pid from libvirt pid file; a restarted domain (new pid) is a new guest object', async (t) => {
     const pidDir = await mkdtemp(join(tmpdir(), 'libvirt-run-'));
     t.after(() => rm(pidDir, { recursive: true, force: true }));
-    await writeFile(join(pidDir, 'ovc-lvtest.pid'), '16404');
-    const v = fakeVirsh({ 'list --name --state-running': ok('ovc-lvtest\n\n') });
+    await writeFile(join(pidDir, 'ovc-capture.pid'), '16404');
+    const v = fakeVirsh({ [LIST]: ok(virshFixture('domstats-balloon-running.txt')) });
     const source = new LibvirtSource({ runner: v.runner, pidDir });
     const [a] = await source.list();
     assert.equal(a?.pid, 16404);
     assert.equal((await source.list())[0], a);
-    await writeFile(join(pidDir, 'ovc-lvtest.pid'), '17000');
+    await writeFile(join(pidDir, 'ovc-capture.pid'), '17000');
     const [b] = await source.list();
     assert.equal(b?.pid, 17000);
     assert.notEqual(b, a);
@@ -75,68 +104,69 @@ describe('LibvirtSource (on captured virsh output)', () => {
 
   test('setmem takes KiB, live', async () => {
     const v = fakeVirsh({
-      'list --name --state-running': ok('ovc-lvtest\n\n'),
-      'setmem ovc-lvtest 131072 --live': ok(virshFixture('setmem-live.txt')),
+      [LIST]: ok(virshFixture('domstats-balloon-running.txt')),
+      'setmem ovc-capture 131072 --live': ok(virshFixture('setmem-live.txt')),
     });
     const [g] = await new LibvirtSource({ runner: v.runner, pidDir: false }).list();
     assert.ok(g);
-    await g.setBalloon(128 * 1024 * 1024 + 1000); // rounded down to whole KiB
-    assert.equal(v.calls.at(-1), 'setmem ovc-lvtest 131072 --live');
+    await g.setBalloon(128 * MiB + 1000); // rounded down to whole KiB
+    assert.equal(v.calls.at(-1), 'setmem ovc-capture 131072 --live');
     await assert.rejects(g.setBalloon(0), UsageError);
     await assert.rejects(g.setBalloon(1.5e9 + 0.5), UsageError);
   });
 
-  test('no statistics yet: the period is set once (--period N --live), then left alone', async () => {
+  test('no statistics yet: the listing sets the period once (--period N --live), then leaves it alone', async () => {
     const v = fakeVirsh({
-      'list --name --state-running': ok('ovc-lvtest\n\n'),
-      'dommemstat ovc-lvtest': ok(virshFixture('dommemstat-booting.txt')),
-      'dommemstat ovc-lvtest --period 2 --live': ok(virshFixture('dommemstat-period.txt')),
+      [LIST]: ok(virshFixture('domstats-balloon-booting.txt')),
+      'dommemstat ovc-capture --period 2 --live': ok(virshFixture('dommemstat-period.txt')),
     });
-    const [g] = await new LibvirtSource({ runner: v.runner, pidDir: false, statsPeriodSeconds: 2 }).list();
+    const source = new LibvirtSource({ runner: v.runner, pidDir: false, statsPeriodSeconds: 2 });
+    const [g] = await source.list();
+    await source.list();
     assert.ok(g);
-    assert.equal(await g.stats(), undefined);
-    assert.equal(await g.stats(), undefined);
-    assert.equal(v.calls.filter((c) => c.includes('--period')).length, 1);
-    assert.equal(await g.balloonActual(), 262144 * 1024);
+    assert.equal(g.cachedPoll?.()?.stats, undefined);
+    assert.deepEqual(v.calls, [LIST, 'dommemstat ovc-capture --period 2 --live', LIST]);
   });
 
-  test('without statsPeriodSeconds the period is never touched', async () => {
-    const v = fakeVirsh({
-      'list --name --state-running': ok('ovc-lvtest\n\n'),
-      'dommemstat ovc-lvtest': ok(virshFixture('dommemstat-booting.txt')),
-    });
-    const [g] = await new LibvirtSource({ runner: v.runner, pidDir: false }).list();
-    assert.equal(await g?.stats(), undefined);
-    assert.ok(!v.calls.some((c) => c.includes('--period')));
+  test('a failed period call is tried again at the next listing; without statsPeriodSeconds it is never made', async () => {
+    const v = fakeVirsh({ [LIST]: ok(virshFixture('domstats-balloon-booting.txt')) });
+    const source = new LibvirtSource({ runner: v.runner, pidDir: false, statsPeriodSeconds: 2 });
+    await source.list();
+    await source.list();
+    assert.equal(v.calls.filter((c) => c.includes('--period')).length, 2);
+    const w = fakeVirsh({ [LIST]: ok(virshFixture('domstats-balloon-booting.txt')) });
+    await new LibvirtSource({ runner: w.runner, pidDir: false }).list();
+    assert.deepEqual(w.calls, [LIST]);
   });
 
   test('a domain that stopped or vanished: GuestGoneError (status gone); other failures: CommandError', async () => {
     const v = fakeVirsh({
-      'list --name --state-running': ok('ovc-lvtest\nnosuch\n\n'),
-      'dommemstat ovc-lvtest': fail(virshFixture('dommemstat-shut-off.stderr.txt')),
-      'dominfo nosuch': fail(virshFixture('dommemstat-no-domain.stderr.txt')),
-      'setmem ovc-lvtest 524288 --live': fail(virshFixture('setmem-over-max.stderr.txt')),
+      [LIST]: ok(virshFixture('domstats-balloon-running.txt')),
+      [READ]: ok(virshFixture('domstats-balloon-none.txt')), // --list-running DOM prints nothing once DOM stopped
+      'setmem ovc-capture 524288 --live': fail(virshFixture('setmem-over-max.stderr.txt')),
     });
-    const [stopped, missing] = await new LibvirtSource({ runner: v.runner, pidDir: false }).list();
-    assert.ok(stopped && missing);
-    const e1 = await stopped.balloonActual().catch((e: unknown) => e);
+    const [g] = await new LibvirtSource({ runner: v.runner, pidDir: false }).list();
+    assert.ok(g);
+    const e1 = await g.balloonActual().catch((e: unknown) => e);
     assert.ok(e1 instanceof GuestGoneError);
-    assert.match(
-      e1.message,
-      /guest ovc-lvtest is gone: libvirt: Requested operation is not valid: domain is not running/,
-    );
+    assert.match(e1.message, /guest ovc-capture is gone: libvirt: the domain is not running/);
     assert.equal(classifyFailure(e1), 'gone');
-    const e2 = await missing.memoryBytes().catch((e: unknown) => e);
-    assert.ok(e2 instanceof GuestGoneError);
-    const e3 = await stopped.setBalloon(512 * 1024 * 1024).catch((e: unknown) => e);
+    const e3 = await g.setBalloon(512 * MiB).catch((e: unknown) => e);
     assert.ok(e3 instanceof CommandError);
     assert.match(e3.message, /cannot set memory higher than max memory/);
     assert.equal(classifyFailure(e3), 'error');
+    const w = fakeVirsh({
+      [LIST]: ok(virshFixture('domstats-balloon-running.txt')),
+      [READ]: fail(virshFixture('domstats-no-domain.stderr.txt')),
+    });
+    const [h] = await new LibvirtSource({ runner: w.runner, pidDir: false }).list();
+    const e2 = await h?.memoryBytes().catch((e: unknown) => e);
+    assert.ok(e2 instanceof GuestGoneError);
   });
 
   test('libvirtd down: list fails with a CommandError that names the URI', async () => {
     const v = fakeVirsh({
-      'list --name --state-running': fail(
+      [LIST]: fail(
         "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory\n",
       ),
     });
@@ -145,19 +175,19 @@ describe('LibvirtSource (on captured virsh output)', () => {
     assert.match(e.hint, /qemu:\/\/\/system/);
   });
 
-  test('output virsh may print without a balloon: named errors, and memory is read again next time', async () => {
-    let info = 'Id: 1\nName: x\n';
+  test('a domain without a balloon device: the poll asks, and the read names what is missing', async () => {
     const v = fakeVirsh({
-      'list --name --state-running': ok('x\n'),
-      'dommemstat x': ok('rss 1000\n'),
-      'dominfo x': () => ok(info),
+      [LIST]: ok("Domain: 'x'\n  balloon.maximum=262144\n\n"),
+      'domstats --balloon --list-running x': ok("Domain: 'x'\n  balloon.maximum=262144\n\n"),
     });
     const [g] = await new LibvirtSource({ runner: v.runner, pidDir: false }).list();
     assert.ok(g);
+    assert.equal(g.cachedPoll?.(), undefined);
+    const [poll] = await pollGuests([g], 1000);
+    assert.equal(poll?.status, 'error');
+    assert.match(poll?.error ?? '', /no balloon.current/);
     await assert.rejects(g.balloonActual(), VirshOutputError);
-    await assert.rejects(g.memoryBytes(), VirshOutputError);
-    info = virshFixture('dominfo-running.txt');
-    assert.equal(await g.memoryBytes(), 262144 * 1024);
+    assert.equal(await g.memoryBytes(), 256 * MiB);
   });
 
   test('the real runner spawns virsh -c URI with an argument array', async () => {
@@ -165,6 +195,6 @@ describe('LibvirtSource (on captured virsh output)', () => {
     const source = new LibvirtSource({ virsh: '/nonexistent/virsh', uri: 'qemu:///session' });
     const e = await source.list().catch((x: unknown) => x);
     assert.ok(e instanceof CommandError);
-    assert.deepEqual(e.context.args, ['-c', 'qemu:///session', 'list', '--name', '--state-running']);
+    assert.deepEqual(e.context.args, ['-c', 'qemu:///session', 'domstats', '--balloon', '--list-running']);
   });
 });
