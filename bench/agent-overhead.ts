@@ -142,9 +142,13 @@ async function one(n: number, peerPid: number): Promise<Row> {
 if (!existsSync(AGENT)) throw new Error(`${AGENT} is missing: run npm run build first`);
 /** The peer: a Node process that wakes once a second and does nothing, measured the same way as the agent. */
 const peer = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+peer.on('error', (e) => {
+  throw new Error(`the peer process did not start: ${e.message}`);
+});
 const rows: Row[] = [];
 try {
-  for (const n of counts) rows.push(await one(n, peer.pid ?? 0));
+  if (peer.pid === undefined) throw new Error('the peer process did not start');
+  for (const n of counts) rows.push(await one(n, peer.pid));
 } finally {
   peer.kill('SIGTERM');
 }
@@ -156,7 +160,7 @@ else {
   console.log('guests  ok  pid   ticks  CPU % of one core  peer %  x peer  above peer %  tick p50  tick p99');
   for (const r of rows)
     console.log(
-      `${String(r.guests).padStart(6)}  ${String(r.guestsOk).padStart(3)}  ${String(r.guestsWithPid).padStart(3)}  ${String(r.ticks).padStart(6)}  ${r.cpuPercentOfCore.toFixed(2).padStart(17)}  ${r.peerPercentOfCore.toFixed(2).padStart(6)}  ${(r.cpuPercentOfCore / r.peerPercentOfCore).toFixed(1).padStart(6)}  ${(r.cpuPercentOfCore - r.peerPercentOfCore).toFixed(2).padStart(12)}  ${r.tickP50Ms.toFixed(0).padStart(6)} ms  ${r.tickP99Ms.toFixed(0).padStart(6)} ms`,
+      `${String(r.guests).padStart(6)}  ${String(r.guestsOk).padStart(3)}  ${String(r.guestsWithPid).padStart(3)}  ${String(r.ticks).padStart(6)}  ${r.cpuPercentOfCore.toFixed(2).padStart(17)}  ${r.peerPercentOfCore.toFixed(2).padStart(6)}  ${(r.peerPercentOfCore > 0 ? (r.cpuPercentOfCore / r.peerPercentOfCore).toFixed(1) : '-').padStart(6)}  ${(r.cpuPercentOfCore - r.peerPercentOfCore).toFixed(2).padStart(12)}  ${r.tickP50Ms.toFixed(0).padStart(6)} ms  ${r.tickP99Ms.toFixed(0).padStart(6)} ms`,
     );
   console.log(
     'peer: node with a no-op 1 s timer, the floor of this machine, measured over the same window as each row',

@@ -23,7 +23,13 @@ import {
 
 /** What a listing read stands for the guest's poll for this long (the agent lists, then polls, every tick), ms. */
 const LISTING_FRESH_MS = 1000;
-const DOMSTATS = ['domstats', '--balloon', '--list-running'] as const;
+/**
+ * The listing takes no job on a busy domain (--nowait): without it libvirt waits up to 30 s for each domain's job in
+ * turn, so one domain stuck behind a hung monitor would hold up the listing of all of them. A domain listed without
+ * its live figures (no balloon.rss) is then read on its own, within the poller's per-guest deadline.
+ */
+const LISTING = ['domstats', '--balloon', '--list-running', '--nowait'] as const;
+const READ = ['domstats', '--balloon', '--list-running'] as const;
 
 /** Runs virsh with these arguments (after `-c URI`); resolves whatever the exit code. */
 export type VirshRunner = (args: readonly string[], timeoutMs: number) => Promise<RunResult>;
@@ -97,7 +103,7 @@ export class LibvirtSource implements GuestSource {
   }
 
   private async refresh(): Promise<ManagedGuest[]> {
-    const domains = parseDomstatsBalloon(await this.virsh(DOMSTATS));
+    const domains = parseDomstatsBalloon(await this.virsh(LISTING));
     const at = Date.now();
     const pids = await Promise.all(domains.map((d) => this.readPid(d.name)));
     const current = new Map<string, LibvirtGuest>();
@@ -110,8 +116,8 @@ export class LibvirtSource implements GuestSource {
     });
     this.guests.clear();
     for (const [name, g] of current) this.guests.set(name, g);
-    // A guest that reports no statistics gets the period once (its first report follows a period later).
-    await Promise.all([...current.values()].map((g) => g.ensureStatsPeriod()));
+    // A guest that reports no statistics gets the period, once; the listing does not wait for it.
+    for (const g of current.values()) void g.ensureStatsPeriod();
     return [...current.values()];
   }
 
@@ -178,10 +184,15 @@ export class LibvirtGuest implements ManagedGuest {
     return balloonGuestStats(await this.read());
   }
 
-  /** The poll's figures from the listing of this tick, when it had them; else undefined (the poll asks). */
+  /**
+   * The poll's figures from the listing of this tick, when it had the domain's live figures; else undefined (the
+   * poll asks). balloon.current is the size libvirt last heard of in a BALLOON_CHANGE event (QEMU sends at most one
+   * a second, the last one always), as the QMP source's balloon size is.
+   */
   cachedPoll(): CachedPoll | undefined {
     const l = this.latest;
     if (!l || Date.now() - l.at > LISTING_FRESH_MS) return undefined;
+    if (l.d.rssKiB === undefined) return undefined; // listed without its live figures (busy: --nowait)
     if (l.d.maximumKiB === undefined || l.d.actualKiB === undefined) return undefined; // ask: its error names it
     const poll: CachedPoll = { memoryBytes: l.d.maximumKiB * 1024, balloonActualBytes: l.d.actualKiB * 1024 };
     const stats = balloonGuestStats(l.d);
@@ -190,25 +201,24 @@ export class LibvirtGuest implements ManagedGuest {
   }
 
   /**
-   * While the guest reports no statistics and the source has a statsPeriodSeconds, sets that period, once
-   * (`dommemstat DOM --period N --live`). A failure is left for the next listing to try again.
+   * While the guest reports no statistics and the source has a statsPeriodSeconds, sets that period
+   * (`dommemstat DOM --period N --live`), once for this guest object: a domain without a balloon device fails it
+   * every time. Never rejects.
    */
   async ensureStatsPeriod(): Promise<void> {
     const period = this.libvirt.statsPeriodSeconds;
     if (this.periodSet || period === undefined || !this.latest || this.latest.d.lastUpdate) return;
     this.periodSet = true;
-    try {
-      await this.libvirt.virsh(['dommemstat', this.name, '--period', String(period), '--live'], this.name);
-    } catch {
-      this.periodSet = false;
-    }
+    await this.libvirt
+      .virsh(['dommemstat', this.name, '--period', String(period), '--live'], this.name)
+      .catch(() => undefined); // the guest then shows no statistics, which the status and metrics say
   }
 
   close(): void {}
 
   private read(): Promise<DomainBalloon> {
     this.reading ??= this.libvirt
-      .virsh([...DOMSTATS, this.name], this.name)
+      .virsh([...READ, this.name], this.name)
       .then((out) => {
         const d = parseDomstatsBalloon(out).find((x) => x.name === this.name);
         if (!d) throw new GuestGoneError(this.name, 'libvirt: the domain is not running', { uri: this.libvirt.uri });
