@@ -11,7 +11,7 @@
  * tick's code for the first minutes at one tick a second), then measures --seconds. The peer, measured over the same
  * window as each row (it runs for the whole bench), is the floor of this machine: a Node process that only wakes once
  * a second (`setInterval(() => {}, 1000)`). On a VM a wake-up is far from free, and its cost moves with the load of
- * the host: on this machine kind the peer alone measured from 0.03 % to 0.77 % of one core on the same day. So each
+ * the host: on this machine kind the peer alone measured from 0.03 % to 0.71 % of one core on the same day. So each
  * row also prints its ratio to the peer and its CPU above the peer's (what the agent adds to a process that must wake
  * once a second anyway).
  * Goal: <= 0.5 % of one core at a 1 s tick with 100 guests.

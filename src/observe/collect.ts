@@ -35,10 +35,7 @@ export class Collector {
 
   async host(): Promise<HostObservation> {
     const { paths } = this.o;
-    this.kthreads ??= {
-      ksmd: await findKernelThreads(paths, /^ksmd$/),
-      kswapd: await findKernelThreads(paths, /^kswapd\d+$/),
-    };
+    this.kthreads ??= await findKernelThreads(paths, { ksmd: /^ksmd$/, kswapd: /^kswapd\d+$/ });
     if (!this.zramList || Date.now() - this.zramList.at >= ZRAM_LIST_MS)
       this.zramList = { indices: await listZramIndices(paths), at: Date.now() };
     // Only the files and fields used below: this runs every second in the agent and the lab's recorder.

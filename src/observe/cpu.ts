@@ -33,13 +33,20 @@ export function parsePidCpuTicks(statText: string): number {
   return Number(rest[11] ?? 0) + Number(rest[12] ?? 0);
 }
 
-/** Pids of kernel threads whose comm matches (ksmd, kswapd0, kswapd1, ...). */
-export async function findKernelThreads(paths: HostPaths, match: RegExp): Promise<number[]> {
-  const out: number[] = [];
+/**
+ * Pids of the kernel threads whose comm matches each pattern (ksmd, kswapd0, kswapd1, ...), in one scan of /proc.
+ */
+export async function findKernelThreads<K extends string>(
+  paths: HostPaths,
+  patterns: Record<K, RegExp>,
+): Promise<Record<K, number[]>> {
+  const keys = Object.keys(patterns) as K[];
+  const out = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
   for (const n of await readDirNames(paths.proc)) {
     if (!/^\d+$/.test(n) || Number(n) > 4_000_000) continue;
-    const comm = await tryReadTextOnce(join(paths.proc, n, 'comm'));
-    if (comm && match.test(comm.trim())) out.push(Number(n));
+    const comm = (await tryReadTextOnce(join(paths.proc, n, 'comm')))?.trim();
+    if (comm === undefined) continue;
+    for (const k of keys) if (patterns[k].test(comm)) out[k].push(Number(n));
   }
   return out;
 }

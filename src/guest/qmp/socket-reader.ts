@@ -11,8 +11,9 @@ const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 /**
  * Receives a socket's bytes through Node's `onread` option (net.connect), which hands each read to a callback: no
  * Readable stream machinery (push, 'data' event, read-more) per chunk. A round of 100 qom-get replies on 100 sockets
- * cost 4.1 ms of CPU through 'data' and 2.3 ms through onread (a scratch client, two runs each, 20 rounds). Chunks
- * read before a sink is attached are kept, copied, and handed over on attach.
+ * cost 4.1 ms of CPU through 'data' and 2.3 ms through onread (a scratch client, cold, two runs each, 20 rounds);
+ * the whole agent, warm, showed no difference beyond its noise (bench/agent-side-by-side.sh). Chunks read before a
+ * sink is attached are kept, copied, and handed over on attach.
  */
 export class SocketReader {
   readonly onread = {

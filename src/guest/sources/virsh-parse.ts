@@ -55,7 +55,7 @@ export function parseDomstatsBalloon(text: string): DomainBalloon[] {
   return out;
 }
 
-/** libvirt's balloon field (dommemstat's name) for each of our statistics, and whether libvirt prints it in KiB (else a count). */
+/** libvirt's balloon field (dommemstat's name) for each of our statistics, and whether it is in KiB (else a count). */
 const VIRSH_STATS: Record<GuestStatName, { field: string; kib: boolean }> = {
   swapIn: { field: 'swap_in', kib: true },
   swapOut: { field: 'swap_out', kib: true },

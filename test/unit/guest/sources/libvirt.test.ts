@@ -161,8 +161,10 @@ describe('LibvirtSource (on captured virsh output)', () => {
       [READ]: fail(virshFixture('domstats-no-domain.stderr.txt')),
     });
     const [h] = await new LibvirtSource({ runner: w.runner, pidDir: false }).list();
-    const e2 = await h?.memoryBytes().catch((e: unknown) => e);
+    const e2 = await h?.stats().catch((e: unknown) => e);
     assert.ok(e2 instanceof GuestGoneError);
+    assert.equal(await h?.memoryBytes(), 256 * MiB, 'the ceiling comes from the listing, without a call');
+    assert.equal(w.calls.filter((c) => c === READ).length, 1);
   });
 
   test('libvirtd down: list fails with a CommandError that names the URI', async () => {
