@@ -45,7 +45,10 @@ export function guestObservation(
     balloonActualBytes: p.snapshot.balloonActualBytes,
   };
   const st = p.snapshot.stats;
-  if (st && nowMs / 1000 - st.lastUpdate <= STALE_STATS_S) o.stats = st.stats;
+  if (st && nowMs / 1000 - st.lastUpdate <= STALE_STATS_S) {
+    o.stats = st.stats;
+    o.statsAt = st.lastUpdate;
+  }
   if (proc?.rssBytes !== undefined) o.rssBytes = proc.rssBytes;
   if (proc?.swapBytes !== undefined) o.swapBytes = proc.swapBytes;
   if (proc?.ksmMergingPages !== undefined) o.ksmMergingPages = proc.ksmMergingPages;

@@ -119,7 +119,10 @@ export class Collector {
     const snap = await g.snapshot();
     const o: GuestObservation = { name: g.name, alive: snap.alive, memoryBytes: g.record.memoryBytes };
     if (snap.balloonActualBytes !== undefined) o.balloonActualBytes = snap.balloonActualBytes;
-    if (snap.stats) o.stats = snap.stats.stats;
+    if (snap.stats) {
+      o.stats = snap.stats.stats;
+      o.statsAt = snap.stats.lastUpdate;
+    }
     if (snap.process) {
       o.rssBytes = snap.process.rssBytes;
       o.swapBytes = snap.process.swapBytes;

@@ -49,6 +49,11 @@ export interface GuestObservation {
   memoryBytes: number;
   balloonActualBytes?: number;
   stats?: GuestStats['stats'];
+  /**
+   * When the guest made the report in `stats` (seconds since the epoch, QEMU's last-update): the guest reports once
+   * per stats period, which may be longer than the tick, so the rates of its counters are taken over this clock.
+   */
+  statsAt?: number;
   rssBytes?: number;
   pssBytes?: number;
   swapBytes?: number;

@@ -44,14 +44,42 @@ export function findGuest(obs: Observation | undefined, name: string): GuestObse
   return obs?.guests.find((g) => g.name === name);
 }
 
+/**
+ * Seconds between the reports behind a guest's statistics in two observations. A guest reports once per stats
+ * period (2 s by default), which may be longer than the tick: an observation may carry the same report as the one
+ * before it (undefined: nothing new to take a rate over), and the next one then carries two ticks' worth of counts,
+ * which over the observations' 1 s would read as twice the real rate. So the rate is taken over the reports' own
+ * clock (QEMU's last-update, whole seconds), and over the observations' only when either report has no time.
+ */
+export function statsElapsedSeconds(
+  cur: GuestObservation | undefined,
+  before: GuestObservation | undefined,
+  obs: Observation,
+  prev: Observation | undefined,
+): number | undefined {
+  if (cur?.statsAt === undefined || before?.statsAt === undefined) return elapsedSeconds(obs, prev);
+  const dt = cur.statsAt - before.statsAt;
+  return dt > 0 ? dt : undefined;
+}
+
+function guestCounterRate(
+  obs: Observation,
+  prev: Observation | undefined,
+  name: string,
+  counter: 'majorFaults' | 'swapIn' | 'swapOut',
+): number | undefined {
+  const cur = findGuest(obs, name);
+  const before = findGuest(prev, name);
+  return counterRate(cur?.stats?.[counter], before?.stats?.[counter], statsElapsedSeconds(cur, before, obs, prev));
+}
+
 /** A guest's major page faults per second, from the virtio-balloon statistics. */
 export function guestMajorFaultsPerSecond(
   obs: Observation,
   prev: Observation | undefined,
   name: string,
 ): number | undefined {
-  const cur = findGuest(obs, name)?.stats?.majorFaults;
-  return counterRate(cur, findGuest(prev, name)?.stats?.majorFaults, elapsedSeconds(obs, prev));
+  return guestCounterRate(obs, prev, name, 'majorFaults');
 }
 
 /** A guest's swap-ins in bytes per second (stat-swap-in is in bytes; see the file comment). */
@@ -60,8 +88,7 @@ export function guestSwapInBytesPerSecond(
   prev: Observation | undefined,
   name: string,
 ): number | undefined {
-  const cur = findGuest(obs, name)?.stats?.swapIn;
-  return counterRate(cur, findGuest(prev, name)?.stats?.swapIn, elapsedSeconds(obs, prev));
+  return guestCounterRate(obs, prev, name, 'swapIn');
 }
 
 /** A guest's swap-outs in bytes per second. */
@@ -70,8 +97,7 @@ export function guestSwapOutBytesPerSecond(
   prev: Observation | undefined,
   name: string,
 ): number | undefined {
-  const cur = findGuest(obs, name)?.stats?.swapOut;
-  return counterRate(cur, findGuest(prev, name)?.stats?.swapOut, elapsedSeconds(obs, prev));
+  return guestCounterRate(obs, prev, name, 'swapOut');
 }
 
 /** What "the host" is for a policy: its size and how much of it is still free to use. */

@@ -41,12 +41,14 @@ test('guestObservation: ok polls only; stale statistics are dropped; process fig
     memoryBytes: 256 * MiB,
     balloonActualBytes: 200 * MiB,
     stats: stats(0).stats,
+    statsAt: now / 1000 - 1,
     rssBytes: 300 * MiB,
     swapBytes: 0,
     ksmMergingPages: 9,
   });
   const stale = { ...poll, snapshot: { ...poll.snapshot!, stats: stats(now / 1000 - STALE_STATS_S - 1) } };
   assert.equal(guestObservation(stale, undefined, now)?.stats, undefined);
+  assert.equal(guestObservation(stale, undefined, now)?.statsAt, undefined);
   assert.equal(guestObservation({ ...poll, status: 'timeout' }, undefined, now), undefined);
 });
 

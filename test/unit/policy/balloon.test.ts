@@ -90,6 +90,30 @@ test('deflates a paging guest to full memory within one tick, and leaves it alon
   assert.deepEqual(targetsMiB(after[0]?.actions ?? []), { g: 900 });
 });
 
+test('a guest reporting every 2 s at a 1 s tick: its fault rate is taken over its reports, not the ticks', () => {
+  // 150 faults/s (threshold 200): every other tick carries a new report with 300 more faults.
+  const c = createBalloonController();
+  const g = (faults: number, statsAt: number): GuestSpec => ({
+    name: 'g',
+    actualMiB: 500,
+    availableMiB: 300,
+    majorFaults: faults,
+    statsAt,
+  });
+  const obs = [0, 1, 2, 3, 4, 5].map((t) =>
+    observation(t, host(600), [g(1000 + 300 * Math.floor(t / 2), t - (t % 2))]),
+  );
+  const ticks = run(c, obs, at({ g: 500 }));
+  assert.deepEqual(
+    ticks.flatMap((t) => t.actions),
+    [],
+    'no pressure deflate: 300 faults / 2 s is under the threshold (over 1 s it read as 300/s)',
+  );
+  // A real burst: 1000 faults between the reports at 4 s and 6 s.
+  const burst = run(c, [obs[5]!, observation(6, host(600), [g(1600 + 1000, 6)])], ticks[4]?.state);
+  assert.match((burst[1]?.actions[0] as { reason: string }).reason, /major faults 500\/s >= 200\/s/);
+});
+
 test('a guest that misses a tick keeps its pressure cooldown: it is not inflated early when it is back', () => {
   const c = createBalloonController();
   const calm: GuestSpec = { name: 'g', actualMiB: 500, availableMiB: 300, majorFaults: 1000 };

@@ -38,6 +38,22 @@ test('host swap-in and guest fault / swap-in rates come from counter deltas', ()
   assert.equal(guestMajorFaultsPerSecond(b, undefined, 'g'), undefined);
 });
 
+test("guest rates are taken over the guest's own report clock when both reports have a time", () => {
+  // Stats period 2 s, tick 1 s: the tick between two reports carries the same report again.
+  const g = (faults: number, statsAt: number) => ({ name: 'g', majorFaults: faults, statsAt });
+  const t0 = observation(100, H, [g(1000, 99)]);
+  const t1 = observation(101, H, [g(1000, 99)]);
+  const t2 = observation(102, H, [g(1400, 101)]);
+  assert.equal(guestMajorFaultsPerSecond(t1, t0, 'g'), undefined, 'the same report: no rate');
+  assert.equal(guestMajorFaultsPerSecond(t2, t1, 'g'), 200, '400 faults over the 2 s between reports, not over 1 s');
+  // A report without a time on either side: the observations' clock.
+  const bare = observation(103, H, [{ name: 'g', majorFaults: 1600 }]);
+  assert.equal(guestMajorFaultsPerSecond(bare, t2, 'g'), 200);
+  const later = observation(104, H, [{ name: 'g', swapInBytes: 3 * MiB, statsAt: 104 }]);
+  const earlier = observation(100, H, [{ name: 'g', swapInBytes: MiB, statsAt: 100 }]);
+  assert.equal(guestSwapInBytesPerSecond(later, earlier, 'g'), MiB / 2);
+});
+
 test('headroom: the budget cgroup with a limit is the host; otherwise MemAvailable', () => {
   const budget = observation(0, { ...H, budget: { limitMiB: 2048, usageMiB: 1500 } }, []);
   assert.deepEqual(hostHeadroom(budget), { headroomBytes: 548 * MiB, sizeBytes: 2048 * MiB, source: 'budget' });

@@ -60,13 +60,19 @@ export interface GuestSpec {
   majorFaults?: number;
   /** stat-swap-in, cumulative bytes. */
   swapInBytes?: number;
+  /** When the guest made the report (seconds, QEMU's last-update); undefined: not known. */
+  statsAt?: number;
   alive?: boolean;
   inGuestPsi?: number;
 }
 
 export function guest(g: GuestSpec): GuestObservation {
   const memoryMiB = g.memoryMiB ?? 1000;
-  const hasStats = g.availableMiB !== undefined || g.freeMiB !== undefined || g.majorFaults !== undefined;
+  const hasStats =
+    g.availableMiB !== undefined ||
+    g.freeMiB !== undefined ||
+    g.majorFaults !== undefined ||
+    g.swapInBytes !== undefined;
   const stats: GuestStats['stats'] = {
     swapIn: g.swapInBytes,
     swapOut: undefined,
@@ -85,6 +91,7 @@ export function guest(g: GuestSpec): GuestObservation {
     memoryBytes: memoryMiB * MiB,
     balloonActualBytes: (g.actualMiB ?? memoryMiB) * MiB,
     ...(hasStats ? { stats } : {}),
+    ...(hasStats && g.statsAt !== undefined ? { statsAt: g.statsAt } : {}),
     ...(g.inGuestPsi !== undefined ? { inGuest: { psiMemorySomeAvg10: g.inGuestPsi } } : {}),
   };
 }
