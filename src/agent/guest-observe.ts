@@ -8,9 +8,9 @@
  * the KSM tuner's backlog and the dashboard.
  */
 import type { GuestPoll } from '../guest/sources/with-timeout.js';
-import { readProcessKsm } from '../host/ksm.js';
+import { readProcessKsmSync } from '../host/ksm.js';
 import type { HostPaths } from '../host/paths.js';
-import { readProcessRss } from '../host/procfs.js';
+import { readProcessRssSync } from '../host/procfs.js';
 import type { GuestObservation } from '../observe/observation.js';
 import type { AgentGuest } from './state.js';
 
@@ -65,17 +65,18 @@ export class ProcessFigureCache {
     private readonly every = 5,
   ) {}
 
-  /** The figures of these pids for this tick: read where due or never read, kept otherwise. */
-  async refresh(pids: readonly number[]): Promise<ReadonlyMap<number, ProcessFigures>> {
+  /**
+   * The figures of these pids for this tick: read where due or never read, kept otherwise. Synchronous: the files
+   * are kernel pseudo-files (host/fsio.ts).
+   */
+  refresh(pids: readonly number[]): ReadonlyMap<number, ProcessFigures> {
     this.tick++;
     const live = new Set(pids);
     for (const pid of this.figures.keys()) if (!live.has(pid)) this.figures.delete(pid);
     for (const pid of live) {
       if (this.figures.has(pid) && (pid + this.tick) % this.every !== 0) continue;
-      const [pm, k] = await Promise.all([
-        readProcessRss(this.paths, pid).catch(() => undefined),
-        readProcessKsm(this.paths, pid).catch(() => undefined),
-      ]);
+      const pm = readProcessRssSync(this.paths, pid);
+      const k = readProcessKsmSync(this.paths, pid);
       const f: ProcessFigures = {};
       if (pm) {
         f.rssBytes = pm.rssBytes;

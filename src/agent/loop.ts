@@ -131,7 +131,8 @@ export class AgentLoop implements AgentControl {
     this.guests = listed.guests;
     const polls = await this.poller.poll(listed.guests, cfg.guests.timeoutMs, deadline);
     const pids = polls.flatMap((p) => (p.status === 'ok' && p.pid !== undefined ? [p.pid] : []));
-    const [host, procs] = await Promise.all([hostP, this.processes.refresh(pids)]);
+    const procs = this.processes.refresh(pids);
+    const host = await hostP;
     const guestObs = polls.map((p) => guestObservation(p, p.pid === undefined ? undefined : procs.get(p.pid)));
     this.polled = polls.map((p) => agentGuestRow(p, this.targets.get(p.name)?.target));
     if (host) {

@@ -103,22 +103,36 @@ function readNow(path: string): string {
   return KernelFiles.keeps(path) ? kept.read(path) : readFileSync(path, 'utf8');
 }
 
+/** readText, synchronous: for a caller that reads many kernel files in a row (the agent's tick). */
+export function readTextSync(path: string): string {
+  try {
+    return readNow(path);
+  } catch (e) {
+    throw new HostReadError(path, (e as NodeJS.ErrnoException).code ?? String(e));
+  }
+}
+
+/** tryReadText, synchronous. */
+export function tryReadTextSync(path: string): string | undefined {
+  try {
+    return readNow(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a kernel text file; a missing file is an error naming it. */
 export function readText(path: string): Promise<string> {
   try {
-    return Promise.resolve(readNow(path));
+    return Promise.resolve(readTextSync(path));
   } catch (e) {
-    return Promise.reject(new HostReadError(path, (e as NodeJS.ErrnoException).code ?? String(e)));
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
   }
 }
 
 /** Reads a kernel text file, or undefined when it does not exist or cannot be read (feature detection). */
 export function tryReadText(path: string): Promise<string | undefined> {
-  try {
-    return Promise.resolve(readNow(path));
-  } catch {
-    return Promise.resolve(undefined);
-  }
+  return Promise.resolve(tryReadTextSync(path));
 }
 
 /**

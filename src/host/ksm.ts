@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readDirFiles, tryReadText } from './fsio.js';
+import { readDirFiles, tryReadText, tryReadTextSync } from './fsio.js';
 import type { KnobSetter } from './knob-io.js';
 import { parseChoice } from './knobs.js';
 import type { HostPaths } from './paths.js';
@@ -168,17 +168,21 @@ export async function readKsmFiles(paths: HostPaths, names: readonly string[]): 
 }
 
 /** Per-process KSM figures, or undefined if the process is gone or the kernel has neither file. */
-export async function readProcessKsm(paths: HostPaths, pid: number): Promise<ProcessKsm | undefined> {
-  const stat = await tryReadText(join(paths.proc, String(pid), 'ksm_stat'));
+export function readProcessKsmSync(paths: HostPaths, pid: number): ProcessKsm | undefined {
+  const stat = tryReadTextSync(join(paths.proc, String(pid), 'ksm_stat'));
   // ksm_stat has ksm_merging_pages since 6.18 (6.1-6.17: only in its own file)
   const merging =
     stat?.includes('ksm_merging_pages') === true
       ? undefined
-      : await tryReadText(join(paths.proc, String(pid), 'ksm_merging_pages'));
+      : tryReadTextSync(join(paths.proc, String(pid), 'ksm_merging_pages'));
   if (stat === undefined && merging === undefined) return undefined;
   const out = stat !== undefined ? parseProcessKsmStat(stat) : { mergingPages: 0 };
   if (merging !== undefined && /^\s*\d+\s*$/.test(merging)) out.mergingPages = Number(merging.trim());
   return out;
+}
+
+export function readProcessKsm(paths: HostPaths, pid: number): Promise<ProcessKsm | undefined> {
+  return Promise.resolve(readProcessKsmSync(paths, pid));
 }
 
 const ADVISOR_PARAMS: readonly KsmSettingName[] = [

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readText, tryReadText } from './fsio.js';
+import { readText, tryReadText, tryReadTextSync } from './fsio.js';
 import type { HostPaths } from './paths.js';
 
 /** "Key:   123 kB" lines (meminfo, /proc/PID/status, smaps_rollup) -> key -> bytes (kB values) or count (no unit). */
@@ -113,10 +113,14 @@ export async function readPressure(paths: HostPaths, resource: PsiResource): Pro
  * RSS and swap from /proc/PID/status only. smaps_rollup (PSS) walks the process's page tables: 2.7 ms for a 1 GiB
  * process here (`python3` touching 1 GiB, 20 reads), so 100 guests of 4 GiB would cost a core each second.
  */
-export async function readProcessRss(paths: HostPaths, pid: number): Promise<ProcessMemory | undefined> {
-  const status = await tryReadText(join(paths.proc, String(pid), 'status'));
+export function readProcessRssSync(paths: HostPaths, pid: number): ProcessMemory | undefined {
+  const status = tryReadTextSync(join(paths.proc, String(pid), 'status'));
   if (status === undefined) return undefined;
   return { rssBytes: pickKb(status, 'VmRSS') ?? 0, swapBytes: pickKb(status, 'VmSwap') ?? 0 };
+}
+
+export function readProcessRss(paths: HostPaths, pid: number): Promise<ProcessMemory | undefined> {
+  return Promise.resolve(readProcessRssSync(paths, pid));
 }
 
 /** The named "Key: N kB" fields of a meminfo-like text, in bytes (absent keys left out). Pure. */

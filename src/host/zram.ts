@@ -108,19 +108,6 @@ export async function listZramIndices(paths: HostPaths): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
-/**
- * The mm_stat of every zram device (what an observation needs); a device without one is left out. `indices` spares
- * the listing of /sys/block, which costs ~0.9 ms here (sysfs builds the directory on every read).
- */
-export async function readZramMmStats(paths: HostPaths, indices?: readonly number[]): Promise<ZramMmStat[]> {
-  const out: ZramMmStat[] = [];
-  for (const i of indices ?? (await listZramIndices(paths))) {
-    const t = await tryReadText(join(paths.sys, 'block', `zram${i}`, 'mm_stat'));
-    if (t !== undefined) out.push(parseMmStat(t));
-  }
-  return out;
-}
-
 export async function readZramDevice(paths: HostPaths, index: number): Promise<ZramDevice | undefined> {
   const dir = join(paths.sys, 'block', `zram${index}`);
   if (!(await exists(dir))) return undefined;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readDirNames, tryReadText, tryReadTextOnce } from '../host/fsio.js';
+import { readDirNames, tryReadTextOnce } from '../host/fsio.js';
 import type { HostPaths } from '../host/paths.js';
 
 /** The aggregate `cpu` line of /proc/stat, in USER_HZ ticks. Pure. */
@@ -49,13 +49,4 @@ export async function findKernelThreads<K extends string>(
     for (const k of keys) if (patterns[k].test(comm)) out[k].push(Number(n));
   }
   return out;
-}
-
-export async function cpuTicksOf(paths: HostPaths, pids: number[]): Promise<number> {
-  let sum = 0;
-  for (const p of pids) {
-    const t = await tryReadText(join(paths.proc, String(p), 'stat'));
-    if (t) sum += parsePidCpuTicks(t);
-  }
-  return sum;
 }

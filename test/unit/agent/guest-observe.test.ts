@@ -60,13 +60,13 @@ test('ProcessFigureCache: a new pid is read at once, then every 5th tick; a pid 
     writeFile(join(proc, '7', 'status'), `Name:\tqemu\nVmRSS:\t  ${kb} kB\nVmSwap:\t 0 kB\n`);
   await status(100);
   const cache = new ProcessFigureCache({ ...REAL_PATHS, proc }, 5);
-  assert.equal((await cache.refresh([7])).get(7)?.rssBytes, 100 * 1024, 'read on first sight');
+  assert.equal(cache.refresh([7]).get(7)?.rssBytes, 100 * 1024, 'read on first sight');
   const seen: number[] = [];
   for (let i = 0; i < 10; i++) {
     await status(200 + i);
-    seen.push(((await cache.refresh([7])).get(7)?.rssBytes ?? 0) / 1024);
+    seen.push((cache.refresh([7]).get(7)?.rssBytes ?? 0) / 1024);
   }
   // ticks 2..11; pid 7 is due where (7 + tick) % 5 === 0: ticks 3 and 8
   assert.deepEqual(seen, [100, 201, 201, 201, 201, 201, 206, 206, 206, 206]);
-  assert.equal((await cache.refresh([])).size, 0);
+  assert.equal(cache.refresh([]).size, 0);
 });
