@@ -3,7 +3,8 @@
 # guests (test/helpers/fake-qmp.ts), their CPU compared window by window (schedstat of all their threads, % of one
 # core). On a VM the solo figure of bench/agent-overhead.ts moves with the machine's own noise by more than most
 # changes; agents run side by side share that noise. Run each variant twice, in swapped order (position matters too).
-#   bash bench/agent-side-by-side.sh COUNT SECONDS WINDOW SKIP "BUILD_DIR|NODE FLAGS" ["BUILD_DIR|NODE FLAGS" ...]
+#   bash bench/agent-side-by-side.sh COUNT SECONDS WINDOW SKIP "BUILD_DIR|NODE FLAGS[|STATS PERIOD]" [...]
+# (STATS PERIOD: the guests' statistics period in seconds, guests.libvirt.statsPeriodSeconds; default 2)
 # e.g. git worktree add /tmp/old HEAD~1 && (cd /tmp/old && ln -s "$PWD/../main/node_modules" . && npx tsc -p tsconfig.build.json)
 #   bash bench/agent-side-by-side.sh 100 300 30 150 "/tmp/old|--single-threaded" "$PWD|--single-threaded" \
 #     "$PWD|--single-threaded" "/tmp/old|--single-threaded"
@@ -19,14 +20,15 @@ cleanup() {
 }
 trap cleanup EXIT
 for spec in "$@"; do
-  build=${spec%%|*} flags=${spec#*|}
+  IFS='|' read -r build flags period <<<"$spec"
   d=$(mktemp -d /tmp/ovc-side-XXXX) && DIRS+=("$d")
   args=()
   for i in $(seq 0 $((N - 1))); do args+=(-qmp "unix:$d/fake-$(printf %03d "$i").qmp,server=on"); done
   (cd "$ROOT" && exec -a qemu-system-x86_64 node --import tsx test/helpers/fake-qmp.ts "$N" "$d" "${args[@]}" >"$d/fake.out" 2>&1 </dev/null) &
   FAKES+=($!)
   until grep -q ready "$d/fake.out" 2>/dev/null; do sleep 0.2; done
-  printf 'tickSeconds: 1\nguests:\n  qmpSockets: ["%s/*.qmp"]\nhttp:\n  port: 0\nlog:\n  level: warn\n' "$d" >"$d/a.yaml"
+  printf 'tickSeconds: 1\nguests:\n  qmpSockets: ["%s/*.qmp"]\n  libvirt:\n    statsPeriodSeconds: %s\nhttp:\n  port: 0\nlog:\n  level: warn\n' \
+    "$d" "${period:-2}" >"$d/a.yaml"
   # shellcheck disable=SC2086 # the flags are words
   (cd "$build" && exec node $flags dist/cli/main.js --state-dir "$d/state" agent --config "$d/a.yaml" --dry-run >"$d/agent.log" 2>&1 </dev/null) &
   PIDS+=($!) NAMES+=("$spec")

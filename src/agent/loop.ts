@@ -25,6 +25,7 @@ import type { HostState } from '../policy/actions.js';
 import { applyPolicyPatch, type AgentConfig, type PolicyConfig, type PolicyPatch } from './config.js';
 import type { EventBus } from './events.js';
 import { ProcessFigureCache, agentGuestRow, guestObservation } from './guest-observe.js';
+import { IDLE_STATS_MS, atFullSize, mayInflate } from './idle-stats.js';
 import { agentPolicies } from './policies.js';
 import { emptySnapshot, type AgentControl, type AgentGuest, type AgentSnapshot } from './state.js';
 
@@ -53,6 +54,8 @@ export class AgentLoop implements AgentControl {
   private readonly collector: Collector;
   private readonly targets = new Map<string, { target: number; memory: number }>();
   private readonly poller = new GuestPoller();
+  /** Guests at full size at their last poll (idle-stats.ts). */
+  private readonly idleGuests = new WeakSet<ManagedGuest>();
   private readonly processes: ProcessFigureCache;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -129,7 +132,16 @@ export class AgentLoop implements AgentControl {
     }
     for (const s of this.o.sources) success[`source-${s.kind}`] = !listed.failures.some((f) => f.kind === s.kind);
     this.guests = listed.guests;
-    const polls = await this.poller.poll(listed.guests, cfg.guests.timeoutMs, deadline);
+    const idle = this.idleGuests;
+    const statsAge = mayInflate(this.policy, this.loop.states())
+      ? undefined
+      : (g: ManagedGuest) => (idle.has(g) ? IDLE_STATS_MS : undefined);
+    const polls = await this.poller.poll(listed.guests, cfg.guests.timeoutMs, deadline, statsAge);
+    listed.guests.forEach((g, i) => {
+      const s = polls[i]?.snapshot;
+      if (s && atFullSize(s)) idle.add(g);
+      else idle.delete(g);
+    });
     const pids = polls.flatMap((p) => (p.status === 'ok' && p.pid !== undefined ? [p.pid] : []));
     const procs = this.processes.refresh(pids);
     const host = await hostP;

@@ -22,7 +22,8 @@ export interface KsmSettings {
 }
 export type KsmSettingName = keyof KsmSettings;
 
-const STAT_NAMES = [
+/** KSM's counters (read-only files that ksmd's scans move). */
+export const KSM_STAT_NAMES = [
   'full_scans',
   'pages_scanned',
   'pages_shared',
@@ -35,7 +36,7 @@ const STAT_NAMES = [
   'stable_node_chains',
   'stable_node_dups',
 ] as const;
-export type KsmStatName = (typeof STAT_NAMES)[number];
+export type KsmStatName = (typeof KSM_STAT_NAMES)[number];
 
 export interface KsmState {
   present: boolean;
@@ -84,7 +85,7 @@ export function parseKsm(files: Record<string, string> | undefined, pageSize = 4
     advisorModes = c.values;
   }
   const stats: Partial<Record<KsmStatName, number>> = {};
-  for (const n of STAT_NAMES) {
+  for (const n of KSM_STAT_NAMES) {
     const t = files[n];
     if (t !== undefined && /^\s*-?\d+\s*$/.test(t)) stats[n] = Number(t.trim());
   }

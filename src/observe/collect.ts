@@ -14,6 +14,8 @@ const VMSTAT_FIELDS = ['pswpin', 'pswpout', 'zswpin', 'zswpout', 'zswpwb'];
 const MEMINFO_FIELDS = ['MemTotal', 'MemFree', 'MemAvailable', 'Cached', 'SwapTotal', 'SwapFree', 'Zswap', 'Zswapped'];
 /** How long the list of zram devices is kept (listing /sys/block costs more than the rest of an observation). */
 const ZRAM_LIST_MS = 10_000;
+/** While ksmd is stopped, its counters are read every this many observations (10 s at the agent's tick). */
+const KSM_STOPPED_EVERY = 10;
 
 export interface CollectorOptions {
   paths: HostPaths;
@@ -31,6 +33,10 @@ export class Collector {
   private kthreads: { ksmd: number[]; kswapd: number[] } | undefined;
   private zramList: { indices: number[]; at: number } | undefined;
   private files: HostFiles | undefined;
+  /** The texts of KSM's counters at their last read, and ksmd's CPU time then (kept while ksmd is stopped). */
+  private ksmCounters: Record<string, string> | undefined;
+  private ksmdTicks: number | undefined;
+  private hostReads = 0;
   private n = 0;
   constructor(private readonly o: CollectorOptions) {}
 
@@ -64,11 +70,29 @@ export class Collector {
     const miText = readTextSync(f.meminfo);
     const vmText = readTextSync(f.vmstat);
     const stat = readTextSync(f.stat);
+    // ksmd's counters and CPU time move with its scans. While it is stopped (run 0) only its settings are read each
+    // time, its counters every KSM_STOPPED_EVERY-th: they then change only when merged pages are freed or written.
     const ksmTexts: Record<string, string> = {};
-    for (const [name, path] of f.ksm) {
-      const t = tryReadTextSync(path);
-      if (t !== undefined) ksmTexts[name] = t;
+    const read = (files: HostFiles['ksmCounters']) => {
+      for (const [name, path] of files) {
+        const t = tryReadTextSync(path);
+        if (t !== undefined) ksmTexts[name] = t;
+      }
+    };
+    read(f.ksmSettings);
+    const ksmdStopped = ksmTexts.run?.trim() === '0' && this.ksmCounters !== undefined;
+    if (ksmdStopped && this.hostReads % KSM_STOPPED_EVERY !== 0) Object.assign(ksmTexts, this.ksmCounters);
+    else {
+      read(f.ksmCounters);
+      const kept: Record<string, string> = {};
+      for (const [n] of f.ksmCounters) {
+        const t = ksmTexts[n];
+        if (t !== undefined) kept[n] = t;
+      }
+      this.ksmCounters = kept;
+      this.ksmdTicks = undefined;
     }
+    this.hostReads++;
     const ksm = parseKsm(ksmTexts);
     const zram: ZramMmStat[] = [];
     for (const path of f.zram) {
@@ -88,7 +112,8 @@ export class Collector {
       }
       return sum;
     };
-    const [ksmdTicks, kswapdTicks] = [ticks(f.ksmd), ticks(f.kswapd)];
+    const ksmdTicks = (this.ksmdTicks ??= ticks(f.ksmd));
+    const kswapdTicks = ticks(f.kswapd);
     const mi = pickKbFields(miText, MEMINFO_FIELDS);
     const vm = pickVmstat(vmText, VMSTAT_FIELDS);
     const zs = zswapStatsFrom(mi, vm);

@@ -23,13 +23,19 @@ export class GuestPoller {
 
   /**
    * Polls every guest in parallel; resolves in the guests' order once each has answered or been given up on.
-   * Without a deadline, one timer of timeoutMs bounds the round.
+   * Without a deadline, one timer of timeoutMs bounds the round. `statsMaxAgeMs` gives the guests whose statistics
+   * may be older than their period (cachedPoll/fetchPoll).
    */
-  poll(guests: readonly ManagedGuest[], timeoutMs: number, deadline?: Promise<void>): Promise<GuestPoll[]> {
+  poll(
+    guests: readonly ManagedGuest[],
+    timeoutMs: number,
+    deadline?: Promise<void>,
+    statsMaxAgeMs?: (g: ManagedGuest) => number | undefined,
+  ): Promise<GuestPoll[]> {
     const start = performance.now();
     const out: GuestPoll[] = new Array<GuestPoll>(guests.length);
     const keys = new Set<string>();
-    const asked: Array<{ i: number; key: string; suspect: boolean }> = [];
+    const asked: Array<{ i: number; key: string; suspect: boolean; maxAge: number | undefined }> = [];
     guests.forEach((g, i) => {
       const key = `${g.source}:${g.name}`;
       keys.add(key);
@@ -40,9 +46,10 @@ export class GuestPoller {
         return;
       }
       const suspect = this.suspects.has(key);
-      const cached = suspect ? undefined : g.cachedPoll?.();
+      const maxAge = statsMaxAgeMs?.(g);
+      const cached = suspect ? undefined : g.cachedPoll?.(maxAge);
       if (cached) out[i] = okPoll(g, cached, 0);
-      else asked.push({ i, key, suspect });
+      else asked.push({ i, key, suspect, maxAge });
     });
     for (const k of this.suspects) if (!keys.has(k)) this.suspects.delete(k);
     if (asked.length === 0) return Promise.resolve(out);
@@ -80,7 +87,7 @@ export class GuestPoller {
           else this.suspects.delete(a.key);
           if (!a.suspect && --waiting === 0) othersDone();
         };
-        ask(g).then(
+        ask(g, a.maxAge).then(
           (c) => settled(okPoll(g, c, performance.now() - start)),
           (e: unknown) => settled(failedPoll(g, e, performance.now() - start)),
         );
@@ -105,8 +112,8 @@ export async function pollGuest(guest: ManagedGuest, timeoutMs: number): Promise
 }
 
 /** A guest's figures by its fastest way: fetchPoll, else three calls at once (the stats one may fail alone). */
-async function ask(g: ManagedGuest): Promise<CachedPoll> {
-  if (g.fetchPoll) return g.fetchPoll();
+async function ask(g: ManagedGuest, statsMaxAgeMs: number | undefined): Promise<CachedPoll> {
+  if (g.fetchPoll) return g.fetchPoll(statsMaxAgeMs);
   const [[memoryBytes, balloonActualBytes], stats] = await Promise.all([
     Promise.all([attempt(() => g.memoryBytes()), attempt(() => g.balloonActual())]),
     attempt(() => g.stats()).catch(statsFailure),

@@ -92,13 +92,13 @@ export class QmpSocketGuest implements ManagedGuest {
     return Promise.resolve(this.memory);
   }
 
-  cachedPoll(): CachedPoll | undefined {
+  cachedPoll(statsMaxAgeMs?: number): CachedPoll | undefined {
     if (this.protocolError || this.client.closed) return undefined;
     const now = Date.now();
     const actual = this.freshActual(now);
     if (actual === undefined) return undefined;
     if (this.balloonPath === undefined) return { memoryBytes: this.memory, balloonActualBytes: actual };
-    if (!this.statsFresh(now)) return undefined;
+    if (!this.statsFresh(now, statsMaxAgeMs)) return undefined;
     const stats = this.statsCache?.value;
     return stats
       ? { memoryBytes: this.memory, balloonActualBytes: actual, stats }
@@ -110,10 +110,10 @@ export class QmpSocketGuest implements ManagedGuest {
    * (GuestPoller's deadline) and never asks again while one is unanswered, so a monitor that hangs holds one command
    * until it answers or its connection closes.
    */
-  async fetchPoll(): Promise<CachedPoll> {
+  async fetchPoll(statsMaxAgeMs?: number): Promise<CachedPoll> {
     this.assertUsable();
     const now = Date.now();
-    const path = this.balloonPath !== undefined && !this.statsFresh(now) ? this.balloonPath : undefined;
+    const path = this.balloonPath !== undefined && !this.statsFresh(now, statsMaxAgeMs) ? this.balloonPath : undefined;
     const [actual, stats] = await Promise.all([
       this.freshActual(now) ?? this.queryActual(UNTIMED),
       path === undefined ? this.statsCache?.value : this.fetchStats(path, UNTIMED).catch(statsFailure),
@@ -163,8 +163,8 @@ export class QmpSocketGuest implements ManagedGuest {
   }
 
   /** Less 250 ms: a tick that comes a little early still gets the guest's next report. */
-  private statsFresh(now: number): boolean {
-    return this.statsCache !== undefined && now - this.statsCache.at < this.statsPeriodMs - 250;
+  private statsFresh(now: number, maxAgeMs = 0): boolean {
+    return this.statsCache !== undefined && now - this.statsCache.at < Math.max(this.statsPeriodMs, maxAgeMs) - 250;
   }
 
   private async discover(statsPeriodSeconds: number | undefined): Promise<void> {

@@ -26,11 +26,13 @@ export interface ManagedGuest {
    * A poll's figures when the guest has them without asking (the balloon from its events, the statistics it
    * reported this period); undefined when a call is due or the connection is in trouble. Optional: it spares the
    * loop the calls and their promises for most guests in most ticks (bench/agent-overhead). A guest whose monitor
-   * hangs is seen at the next call that is due: within one statistics period.
+   * hangs is seen at the next call that is due: within one statistics period, or statsMaxAgeMs. `statsMaxAgeMs`:
+   * statistics up to this old count as at hand when that is longer than the guest's period (an idle guest, asked less
+   * often: agent/idle-stats.ts).
    */
-  cachedPoll?(): CachedPoll | undefined;
+  cachedPoll?(statsMaxAgeMs?: number): CachedPoll | undefined;
   /** A poll's figures, asking only for what is not at hand (one call in most ticks that ask at all). Optional. */
-  fetchPoll?(): Promise<CachedPoll>;
+  fetchPoll?(statsMaxAgeMs?: number): Promise<CachedPoll>;
   /** Drops the connection. Idempotent; the guest itself is not touched. */
   close(): void;
 }

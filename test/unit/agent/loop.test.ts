@@ -16,11 +16,12 @@ import { REAL_PATHS } from '../../../src/host/paths.js';
 import { startFakeGuest } from '../../helpers/fake-qmp.js';
 
 /** A dry-run loop at 0.2 s ticks over the QMP sockets in dir; every observation's guest names go to `observed`. */
-function dryLoop(dir: string, timeoutMs: number) {
+function dryLoop(dir: string, timeoutMs: number, extra: Record<string, unknown> = {}) {
   const config = parseConfig({
     tickSeconds: 0.2,
     dryRun: true,
     guests: { qmpSockets: [join(dir, '*.qmp')], timeoutMs },
+    ...extra,
   });
   const source = new QmpSocketSource({ sockets: config.guests.qmpSockets, timeoutMs, proc: false });
   const bus = new EventBus();
@@ -73,6 +74,9 @@ test('start(): ticks at a fixed rate while a connected guest stops answering; st
   const { loop, source, observed } = dryLoop(dir, 5000);
   try {
     await loop.tick(); // connects both
+    // Ballooned, so its statistics are read every period (a guest at full size may be read only every 6 s).
+    await (await source.list()).find((g) => g.name === 'stuck')?.setBalloon(200 * 1024 * 1024);
+    await new Promise((r) => setTimeout(r, 100)); // the guest reaches it (fake: 50 ms) and QEMU's event comes
     stuck.mode = 'hang';
     const t0 = Date.now();
     loop.start();
@@ -93,6 +97,34 @@ test('start(): ticks at a fixed rate while a connected guest stops answering; st
     await loop.stop();
     source.close();
     await Promise.all([good.close(), stuck.close()]);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a guest at full size is read every 6 s while no policy can inflate; a ballooned one every period', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ovc-loop-'));
+  const idle = await startFakeGuest({ name: 'idle', path: join(dir, 'idle.qmp'), statsPollingInterval: 1 });
+  const small = await startFakeGuest({ name: 'small', path: join(dir, 'small.qmp'), statsPollingInterval: 1 });
+  // Ballooning off: no policy can inflate, whatever this machine's memory.
+  const { loop, source } = dryLoop(dir, 1000, { policy: { balloon: { enabled: false } } });
+  try {
+    const guests = await source.list();
+    await guests.find((g) => g.name === 'small')?.setBalloon(200 * 1024 * 1024);
+    await loop.tick(); // reads both (nothing at hand yet)
+    const reads = (f: { commands: string[] }) => f.commands.filter((c) => c === 'qom-get').length;
+    const [idle0, small0] = [reads(idle), reads(small)];
+    const t0 = Date.now();
+    while (Date.now() - t0 < 2600) {
+      await loop.tick();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(reads(idle) - idle0, 0, 'the idle guest: its statistics stay at hand for 6 s');
+    assert.ok(reads(small) - small0 >= 2, `the ballooned guest: ${reads(small) - small0} reads in 2.6 s`);
+    assert.equal(loop.snapshot().observation?.guests.length, 2, 'both observed every tick');
+  } finally {
+    await loop.stop();
+    source.close();
+    await Promise.all([idle.close(), small.close()]);
     await rm(dir, { recursive: true, force: true });
   }
 });

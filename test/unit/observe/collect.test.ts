@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -26,8 +26,7 @@ async function fakeHost(root: string): Promise<{ proc: string; sys: string }> {
   await put('proc-kswapd0-stat', proc, '45', 'stat');
   await writeFile(join(proc, '45', 'comm'), 'kswapd0\n');
   await put('zram-mm_stat', sys, 'block', 'zram0', 'mm_stat');
-  await mkdir(join(sys, 'kernel', 'mm'), { recursive: true });
-  await symlink(fixturePath('6.18', 'ksm'), join(sys, 'kernel', 'mm', 'ksm'));
+  await cp(fixturePath('6.18', 'ksm'), join(sys, 'kernel', 'mm', 'ksm'), { recursive: true });
   return { proc, sys };
 }
 
@@ -81,4 +80,36 @@ test('Collector.host: a kernel without PSI, zram or KSM still gives an observati
   assert.deepEqual(h.zram, { origBytes: 0, comprBytes: 0, memUsedBytes: 0 });
   assert.equal(h.ksm.run, 0);
   assert.equal(h.ksmdCpuTicks, 0);
+});
+
+test('Collector.host: while ksmd is stopped its counters are read every 10th time, at once when it runs', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'ovc-collect-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const { proc, sys } = await fakeHost(root);
+  const ksm = (name: string) => join(sys, 'kernel', 'mm', 'ksm', name);
+  await writeFile(ksm('run'), '0\n');
+  const c = new Collector({ paths: { ...REAL_PATHS, proc, sys }, guests: () => [] });
+  const first = await c.host();
+  assert.equal(first.ksm.run, 0);
+  assert.equal(first.ksm.pagesSharing, 16_320);
+  await writeFile(ksm('pages_sharing'), '100\n');
+  await writeFile(join(proc, '36', 'stat'), '36 (ksmd) S 2 0 0 0 -1 2097216 22 0 0 0 0 9000 0 0 25 5 1 0 24\n');
+  const kept: number[] = [];
+  for (let i = 1; i < 10; i++) {
+    const h = await c.host();
+    kept.push(h.ksm.pagesSharing);
+    assert.equal(h.ksmdCpuTicks, 7575, 'ksmd CPU time kept with the counters');
+  }
+  assert.deepEqual(kept, Array(9).fill(16_320), 'observations 2..10 keep the counters');
+  const tenth = await c.host();
+  assert.equal(tenth.ksm.pagesSharing, 100, 'the 11th reads them');
+  assert.equal(tenth.ksmdCpuTicks, 9000);
+  await writeFile(ksm('pages_sharing'), '200\n');
+  assert.equal((await c.host()).ksm.pagesSharing, 100);
+  await writeFile(ksm('run'), '1\n');
+  const running = await c.host();
+  assert.equal(running.ksm.run, 1);
+  assert.equal(running.ksm.pagesSharing, 200, 'ksmd running: every time');
+  await writeFile(ksm('pages_sharing'), '300\n');
+  assert.equal((await c.host()).ksm.pagesSharing, 300);
 });

@@ -33,6 +33,28 @@ const never = () => new Promise<CachedPoll>(() => {});
 const deadlineIn = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describe('GuestPoller', T, () => {
+  test('statsMaxAgeMs reaches each guest: the cached figures and the call both get its age', async () => {
+    const seen: Array<[string, number | undefined]> = [];
+    const idle = {
+      ...guest('idle', fast, () => undefined),
+      cachedPoll: (age?: number) => (seen.push(['cached', age]), undefined),
+      fetchPoll: (age?: number) => (seen.push(['fetch', age]), fast()),
+    };
+    const busy = { ...guest('busy', fast), fetchPoll: (age?: number) => (seen.push(['busy', age]), fast()) };
+    const polls = await new GuestPoller().poll([idle, busy], 1000, deadlineIn(2000), (g) =>
+      g.name === 'idle' ? 6000 : undefined,
+    );
+    assert.deepEqual(
+      polls.map((p) => p.status),
+      ['ok', 'ok'],
+    );
+    assert.deepEqual(seen, [
+      ['cached', 6000],
+      ['fetch', 6000],
+      ['busy', undefined],
+    ]);
+  });
+
   test('a hung guest ends the round at the deadline, then is not asked again nor waited for', async () => {
     const good = guest('good', fast);
     const hung = guest('hung', never);

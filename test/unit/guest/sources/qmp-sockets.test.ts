@@ -94,6 +94,22 @@ describe('QmpSocketSource', T, () => {
     assert.equal(f.commands.length, asked + 1, 'only the balloon command: the size came as an event');
   });
 
+  test('an idle guest (statsMaxAgeMs) keeps its statistics past its period: no call until they are that old', async (t) => {
+    const f = await fake(t, { name: 'idle' });
+    const s = source(t, { sockets: [f.path], statsPeriodSeconds: 1 });
+    const g = only(await s.list());
+    assert.ok(typeof g.cachedPoll === 'function' && typeof g.fetchPoll === 'function');
+    const first = await g.fetchPoll();
+    const asked = f.commands.length;
+    await sleep(800); // past the 1 s period, less its 250 ms of slack
+    assert.equal(g.cachedPoll(), undefined, 'a guest read every period is due');
+    assert.deepEqual(g.cachedPoll(6000), first, 'an idle one is not');
+    assert.deepEqual(await g.fetchPoll(6000), first);
+    assert.equal(f.commands.length, asked, 'no call');
+    await g.fetchPoll();
+    assert.equal(f.commands.at(-1), 'qom-get', 'read again once asked at its period');
+  });
+
   test('fetchPoll arms no timer: a hung monitor keeps its one command until the connection closes', async (t) => {
     const f = await fake(t, { name: 'stuck' });
     const s = source(t, { sockets: [f.path], statsPeriodSeconds: 2, timeoutMs: 100 });
