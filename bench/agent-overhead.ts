@@ -14,8 +14,12 @@
  * the host: on this machine kind the peer alone measured from 0.03 % to 0.71 % of one core on the same day. So each
  * row also prints its ratio to the peer and its CPU above the peer's (what the agent adds to a process that must wake
  * once a second anyway).
+ * The guests are idle (full size; the host, this machine, has room, so no policy can inflate them): their statistics
+ * are read every 6 s (agent/idle-stats.ts). `--ballooned` starts them ballooned to 192 of their 256 MiB instead:
+ * every guest's statistics are then read every period (2 s), as on a host that is overcommitted.
  * Goal: <= 0.5 % of one core at a 1 s tick with 100 guests.
- *   npm run build && node --import tsx bench/agent-overhead.ts [--seconds 60] [--warmup 150] [--counts 1,10,100] [--node-defaults] [--json]
+ *   npm run build && node --import tsx bench/agent-overhead.ts [--seconds 60] [--warmup 150] [--counts 1,10,100]
+ *     [--ballooned] [--node-defaults] [--json]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -32,6 +36,7 @@ const seconds = Number(arg('seconds', '60'));
 const warmup = Number(arg('warmup', '150'));
 const nodeFlags = process.argv.includes('--node-defaults') ? [] : [...AGENT_NODE_FLAGS];
 const counts = arg('counts', '1,10,100').split(',').map(Number);
+const ballooned = process.argv.includes('--ballooned');
 const AGENT = join(process.cwd(), 'dist/cli/main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -84,7 +89,8 @@ async function one(n: number, peerPid: number): Promise<Row> {
     '-qmp',
     `unix:${join(dir, `fake-${String(i).padStart(3, '0')}.qmp`)},server=on,wait=off`,
   ]).flat();
-  const fakes = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/fake-qmp.ts', String(n), dir, ...qmpArgs], {
+  const fakeArgs = [String(n), dir, ...(ballooned ? ['--balloon-mib=192'] : []), ...qmpArgs];
+  const fakes = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/fake-qmp.ts', ...fakeArgs], {
     argv0: 'qemu-system-x86_64',
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -155,7 +161,7 @@ try {
 if (process.argv.includes('--json')) console.log(JSON.stringify({ rows }, null, 2));
 else {
   console.log(
-    `overcommit agent (dist, dry run, node ${nodeFlags.join(' ') || 'defaults'}), 1 s tick, ${warmup} s warm-up then ${seconds} s measured per row, CPU from schedstat`,
+    `overcommit agent (dist, dry run, node ${nodeFlags.join(' ') || 'defaults'}), 1 s tick, ${ballooned ? 'ballooned' : 'idle'} guests, ${warmup} s warm-up then ${seconds} s measured per row, CPU from schedstat`,
   );
   console.log('guests  ok  pid   ticks  CPU % of one core  peer %  x peer  above peer %  tick p50  tick p99');
   for (const r of rows)

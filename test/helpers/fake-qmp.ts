@@ -41,6 +41,8 @@ export interface FakeGuestOptions {
   balloonId?: string | null;
   /** Initial guest-stats-polling-interval, seconds. Default 0 (off, as QEMU starts). */
   statsPollingInterval?: number;
+  /** The balloon's size at start, bytes (a guest someone ballooned before). Default: memoryBytes. */
+  actualBytes?: number;
 }
 
 export interface FakeGuest {
@@ -110,8 +112,8 @@ export async function startFakeGuest(options: FakeGuestOptions = {}): Promise<Fa
   const balloonPath = `${balloonContainer}/${balloonChild}`;
   const state = {
     mode: options.mode ?? 'ok',
-    actual: memoryBytes,
-    target: memoryBytes,
+    actual: options.actualBytes ?? memoryBytes,
+    target: options.actualBytes ?? memoryBytes,
     interval: options.statsPollingInterval ?? 0,
     minorFaults: 5795,
     commands: [] as string[],
@@ -366,10 +368,12 @@ async function main(argv: string[]): Promise<void> {
   const count = Number(argv[0]);
   const dir = argv[1];
   if (!Number.isInteger(count) || count < 1 || !dir) {
-    console.error('usage: fake-qmp.ts COUNT DIR [ignored arguments]');
+    console.error('usage: fake-qmp.ts COUNT DIR [--balloon-mib=N] [ignored arguments]');
     process.exit(2);
   }
-  const guests = await startFakeGuests(count, dir);
+  // --balloon-mib=N: every guest starts ballooned to N MiB (of 256), as guests the agent must watch closely.
+  const mib = Number(/^--balloon-mib=(\d+)$/.exec(argv[2] ?? '')?.[1] ?? NaN);
+  const guests = await startFakeGuests(count, dir, Number.isFinite(mib) ? { actualBytes: mib * 1024 * 1024 } : {});
   const stop = () => {
     void Promise.all(guests.map((g) => g.close())).then(() => process.exit(0));
   };
