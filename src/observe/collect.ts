@@ -2,12 +2,12 @@ import type { Guest } from '../guest/guest.js';
 import { readBudget, type CgroupLayout } from '../host/cgroup.js';
 import { readTextSync, tryReadTextSync } from '../host/fsio.js';
 import { parseKsm } from '../host/ksm.js';
+import type { HostPaths } from '../host/paths.js';
 import { pickKbFields, pickVmstat, parsePressure } from '../host/procfs.js';
 import { listZramIndices, parseMmStat, type ZramMmStat } from '../host/zram.js';
 import { zswapStatsFrom } from '../host/zswap.js';
 import { findKernelThreads, parsePidCpuTicks, parseProcStatCpu } from './cpu.js';
 import { hostFiles, type HostFiles } from './host-files.js';
-import type { HostPaths } from '../host/paths.js';
 import type { GuestObservation, HostObservation, Observation } from './observation.js';
 
 const VMSTAT_FIELDS = ['pswpin', 'pswpout', 'zswpin', 'zswpout', 'zswpwb'];
