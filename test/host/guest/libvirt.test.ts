@@ -16,6 +16,7 @@ import { exists } from '../../../src/host/fsio.js';
 import { buildImage } from '../../../src/guest/image/builder.js';
 import { GuestGoneError } from '../../../src/guest/sources/errors.js';
 import { LibvirtSource, type VirshRunner } from '../../../src/guest/sources/libvirt.js';
+import { VirshSession } from '../../../src/guest/sources/virsh-session.js';
 import type { ManagedGuest } from '../../../src/guest/sources/source.js';
 import { pollGuests } from '../../../src/guest/sources/poller.js';
 import { run } from '../../../src/util/exec.js';
@@ -142,7 +143,13 @@ describe('libvirt source (virsh) on a real TCG domain', () => {
         calls.push(args.join(' '));
         return run('virsh', ['-c', URI, ...args], { timeoutMs, allowFailure: true });
       };
-      const source = new LibvirtSource({ uri: URI, statsPeriodSeconds: 1, runner });
+      // The listing goes through one long-lived virsh, as in the agent; the other commands through their own.
+      const session = new VirshSession('virsh', URI);
+      const listingRunner: VirshRunner = (args, timeoutMs) => {
+        calls.push(`session: ${args.join(' ')}`);
+        return session.run(args, timeoutMs);
+      };
+      const source = new LibvirtSource({ uri: URI, statsPeriodSeconds: 1, runner, listingRunner });
       try {
         const image = await buildImage({ log: (l) => t.diagnostic(l) });
         const xml = join(dir, 'domain.xml');
@@ -204,8 +211,12 @@ describe('libvirt source (virsh) on a real TCG domain', () => {
         await virsh(['destroy', name]);
         assert.ok(!(await source.list()).some((x) => x.name === name), 'a domain that stopped drops out');
         await assert.rejects(g.balloonActual(), GuestGoneError);
+        const listings = calls.filter((c) => c === 'session: domstats --balloon --list-running --nowait').length;
+        assert.ok(listings >= 3, `${listings} listings`);
+        assert.equal(session.started, 1, 'every listing went through the same virsh');
       } finally {
         source.close();
+        session.close();
         await virsh(['destroy', name], true).catch(() => undefined);
         await virsh(['undefine', name], true).catch(() => undefined); // transient: normally already gone
         await rm(`/var/log/libvirt/qemu/${name}.log`, { force: true });

@@ -209,11 +209,19 @@ describe('LibvirtSource (on captured virsh output)', () => {
     assert.equal(await g.memoryBytes(), 256 * MiB);
   });
 
-  test('the real runner spawns virsh -c URI with an argument array', async () => {
-    // A virsh that is not installed: run() turns ENOENT into a CommandError with an install hint.
+  test('the real runners spawn virsh -c URI with argument arrays: a session for the listing, one-shot for the rest', async () => {
+    // A virsh that is not installed: ENOENT becomes a CommandError with an install hint.
     const source = new LibvirtSource({ virsh: '/nonexistent/virsh', uri: 'qemu:///session' });
-    const e = await source.list().catch((x: unknown) => x);
-    assert.ok(e instanceof CommandError);
-    assert.deepEqual(e.context.args, ['-c', 'qemu:///session', 'domstats', '--balloon', '--list-running', '--nowait']);
+    try {
+      const e = await source.list().catch((x: unknown) => x);
+      assert.ok(e instanceof CommandError);
+      assert.deepEqual(e.context.args, ['-q', '-c', 'qemu:///session']);
+      assert.match(e.message + e.hint, /install '\/nonexistent\/virsh'/);
+      const one = await source.virsh(['setmem', 'vm', '1024', '--live']).catch((x: unknown) => x);
+      assert.ok(one instanceof CommandError);
+      assert.deepEqual(one.context.args, ['-c', 'qemu:///session', 'setmem', 'vm', '1024', '--live']);
+    } finally {
+      source.close();
+    }
   });
 });
