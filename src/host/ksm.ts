@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readDirFiles, tryReadText, tryReadTextSync } from './fsio.js';
+import { readDirFiles, tryReadTextSync } from './fsio.js';
 import type { KnobSetter } from './knob-io.js';
 import { parseChoice } from './knobs.js';
 import type { HostPaths } from './paths.js';
@@ -157,16 +157,6 @@ export const KSM_OBSERVED_FILES = [
   'general_profit',
   'ksm_zero_pages',
 ] as const;
-
-/** readKsm for the files named only (those this kernel has); parseKsm takes any subset. */
-export async function readKsmFiles(paths: HostPaths, names: readonly string[]): Promise<KsmState> {
-  const files: Record<string, string> = {};
-  for (const n of names) {
-    const t = await tryReadText(join(ksmDir(paths), n));
-    if (t !== undefined) files[n] = t;
-  }
-  return parseKsm(files);
-}
 
 /** Per-process KSM figures, or undefined if the process is gone or the kernel has neither file. */
 export function readProcessKsmSync(paths: HostPaths, pid: number): ProcessKsm | undefined {

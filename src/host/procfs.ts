@@ -119,10 +119,6 @@ export function readProcessRssSync(paths: HostPaths, pid: number): ProcessMemory
   return { rssBytes: pickKb(status, 'VmRSS') ?? 0, swapBytes: pickKb(status, 'VmSwap') ?? 0 };
 }
 
-export function readProcessRss(paths: HostPaths, pid: number): Promise<ProcessMemory | undefined> {
-  return Promise.resolve(readProcessRssSync(paths, pid));
-}
-
 /** The named "Key: N kB" fields of a meminfo-like text, in bytes (absent keys left out). Pure. */
 export function pickKbFields(text: string, keys: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};

@@ -17,6 +17,16 @@ const ZRAM_LIST_MS = 10_000;
 /** While ksmd is stopped, its counters are read every this many observations (10 s at the agent's tick). */
 const KSM_STOPPED_EVERY = 10;
 
+/** The texts of the files that exist, by name. */
+function readAll(files: HostFiles['ksmCounters']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, path] of files) {
+    const t = tryReadTextSync(path);
+    if (t !== undefined) out[name] = t;
+  }
+  return out;
+}
+
 export interface CollectorOptions {
   paths: HostPaths;
   guests: () => readonly Guest[];
@@ -72,28 +82,14 @@ export class Collector {
     const stat = readTextSync(f.stat);
     // ksmd's counters and CPU time move with its scans. While it is stopped (run 0) only its settings are read each
     // time, its counters every KSM_STOPPED_EVERY-th: they then change only when merged pages are freed or written.
-    const ksmTexts: Record<string, string> = {};
-    const read = (files: HostFiles['ksmCounters']) => {
-      for (const [name, path] of files) {
-        const t = tryReadTextSync(path);
-        if (t !== undefined) ksmTexts[name] = t;
-      }
-    };
-    read(f.ksmSettings);
-    const ksmdStopped = ksmTexts.run?.trim() === '0' && this.ksmCounters !== undefined;
-    if (ksmdStopped && this.hostReads % KSM_STOPPED_EVERY !== 0) Object.assign(ksmTexts, this.ksmCounters);
-    else {
-      read(f.ksmCounters);
-      const kept: Record<string, string> = {};
-      for (const [n] of f.ksmCounters) {
-        const t = ksmTexts[n];
-        if (t !== undefined) kept[n] = t;
-      }
-      this.ksmCounters = kept;
+    const settings = readAll(f.ksmSettings);
+    const ksmdStopped = settings.run?.trim() === '0' && this.ksmCounters !== undefined;
+    if (!ksmdStopped || this.hostReads % KSM_STOPPED_EVERY === 0) {
+      this.ksmCounters = readAll(f.ksmCounters);
       this.ksmdTicks = undefined;
     }
     this.hostReads++;
-    const ksm = parseKsm(ksmTexts);
+    const ksm = parseKsm({ ...settings, ...this.ksmCounters });
     const zram: ZramMmStat[] = [];
     for (const path of f.zram) {
       const t = tryReadTextSync(path);
