@@ -18,8 +18,13 @@
  * are read every 6 s (agent/idle-stats.ts). `--ballooned` starts them ballooned to 192 of their 256 MiB instead:
  * every guest's statistics are then read every period (2 s), as on a host that is overcommitted.
  * Goal: <= 0.5 % of one core at a 1 s tick with 100 guests.
+ * Calm windows: the measured time is cut into --window second windows (default 10). A window is calm when the peer
+ * used at most --calm-peer % of one core in it (default 0.06: twice what it reads when this machine kind is quiet,
+ * 0.027-0.03 %). This VM reports almost no steal time, so when its host is busy every process here is charged for
+ * it: the idle peer read up to 0.71 %, 13-25 times its quiet figure. So each row also prints the agent over its calm
+ * windows, and the goal's verdict says which figure met it.
  *   npm run build && node --import tsx bench/agent-overhead.ts [--seconds 60] [--warmup 150] [--counts 1,10,100]
- *     [--ballooned] [--node-defaults] [--json]
+ *     [--window 10] [--calm-peer 0.06] [--ballooned] [--node-defaults] [--json]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -37,6 +42,8 @@ const warmup = Number(arg('warmup', '150'));
 const nodeFlags = process.argv.includes('--node-defaults') ? [] : [...AGENT_NODE_FLAGS];
 const counts = arg('counts', '1,10,100').split(',').map(Number);
 const ballooned = process.argv.includes('--ballooned');
+const windowSeconds = Number(arg('window', '10'));
+const calmPeer = Number(arg('calm-peer', '0.06'));
 const AGENT = join(process.cwd(), 'dist/cli/main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -81,6 +88,11 @@ interface Row {
   tickP99Ms: number;
   /** The peer's CPU over the same window. */
   peerPercentOfCore: number;
+  /** Each window's CPU, % of one core: the agent's and the peer's. */
+  windows: Array<{ agent: number; peer: number }>;
+  /** The agent's mean over the calm windows (undefined: none was calm). */
+  calmPercentOfCore: number | undefined;
+  calmWindows: number;
 }
 
 async function one(n: number, peerPid: number): Promise<Row> {
@@ -121,10 +133,19 @@ async function one(n: number, peerPid: number): Promise<Row> {
     const s0 = await status();
     const [c0, p0] = [await cpuSeconds(pid), await cpuSeconds(peerPid)];
     const t0 = Date.now();
-    await sleep(seconds * 1000);
-    const [c1, p1] = [await cpuSeconds(pid), await cpuSeconds(peerPid)];
-    const wall = (Date.now() - t0) / 1000;
+    const windows: Row['windows'] = [];
+    let [c, p, t] = [c0, p0, t0];
+    while (t < t0 + seconds * 1000) {
+      await sleep(Math.min(windowSeconds * 1000, t0 + seconds * 1000 - t));
+      const [cw, pw, tw] = [await cpuSeconds(pid), await cpuSeconds(peerPid), Date.now()];
+      const s = (tw - t) / 1000;
+      windows.push({ agent: ((cw - c) / s) * 100, peer: ((pw - p) / s) * 100 });
+      [c, p, t] = [cw, pw, tw];
+    }
+    const [c1, p1] = [c, p];
+    const wall = (t - t0) / 1000;
     const s1 = await status();
+    const calm = windows.filter((w) => w.peer <= calmPeer);
     const ticks = s1.loop.ticks - s0.loop.ticks;
     const durations = s1.loop.tickDurationsMs.slice(-ticks);
     return {
@@ -136,6 +157,9 @@ async function one(n: number, peerPid: number): Promise<Row> {
       tickP50Ms: pct(durations, 0.5),
       tickP99Ms: pct(durations, 0.99),
       peerPercentOfCore: ((p1 - p0) / wall) * 100,
+      windows,
+      calmPercentOfCore: calm.length > 0 ? calm.reduce((a, w) => a + w.agent, 0) / calm.length : undefined,
+      calmWindows: calm.length,
     };
   } finally {
     agent?.kill('SIGTERM');
@@ -143,6 +167,18 @@ async function one(n: number, peerPid: number): Promise<Row> {
     await sleep(500);
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The goal's verdict on a row: over the whole measured time, else over its calm windows (and then says so). */
+function verdict(r: Row): string {
+  if (r.cpuPercentOfCore <= 0.5) return 'met';
+  const peerMin = Math.min(...r.windows.map((w) => w.peer)).toFixed(2);
+  if (r.calmPercentOfCore === undefined)
+    return `not met, and no calm window to judge by (the peer read at least ${peerMin} % in every window: rerun when the machine is quiet)`;
+  const where = `in the ${r.calmWindows} calm windows of ${r.windows.length} (${r.calmPercentOfCore.toFixed(2)} %)`;
+  return r.calmPercentOfCore <= 0.5
+    ? `met ${where}; not over the whole time (${r.cpuPercentOfCore.toFixed(2)} %, peer ${r.peerPercentOfCore.toFixed(2)} %)`
+    : `not met, not even ${where}`;
 }
 
 if (!existsSync(AGENT)) throw new Error(`${AGENT} is missing: run npm run build first`);
@@ -163,14 +199,19 @@ else {
   console.log(
     `overcommit agent (dist, dry run, node ${nodeFlags.join(' ') || 'defaults'}), 1 s tick, ${ballooned ? 'ballooned' : 'idle'} guests, ${warmup} s warm-up then ${seconds} s measured per row, CPU from schedstat`,
   );
-  console.log('guests  ok  pid   ticks  CPU % of one core  peer %  x peer  above peer %  tick p50  tick p99');
+  console.log(
+    'guests  ok  pid   ticks  CPU % of one core  peer %  x peer  above peer %  tick p50  tick p99  calm windows  CPU % in them',
+  );
   for (const r of rows)
     console.log(
-      `${String(r.guests).padStart(6)}  ${String(r.guestsOk).padStart(3)}  ${String(r.guestsWithPid).padStart(3)}  ${String(r.ticks).padStart(6)}  ${r.cpuPercentOfCore.toFixed(2).padStart(17)}  ${r.peerPercentOfCore.toFixed(2).padStart(6)}  ${(r.peerPercentOfCore > 0 ? (r.cpuPercentOfCore / r.peerPercentOfCore).toFixed(1) : '-').padStart(6)}  ${(r.cpuPercentOfCore - r.peerPercentOfCore).toFixed(2).padStart(12)}  ${r.tickP50Ms.toFixed(0).padStart(6)} ms  ${r.tickP99Ms.toFixed(0).padStart(6)} ms`,
+      `${String(r.guests).padStart(6)}  ${String(r.guestsOk).padStart(3)}  ${String(r.guestsWithPid).padStart(3)}  ${String(r.ticks).padStart(6)}  ${r.cpuPercentOfCore.toFixed(2).padStart(17)}  ${r.peerPercentOfCore.toFixed(2).padStart(6)}  ${(r.peerPercentOfCore > 0 ? (r.cpuPercentOfCore / r.peerPercentOfCore).toFixed(1) : '-').padStart(6)}  ${(r.cpuPercentOfCore - r.peerPercentOfCore).toFixed(2).padStart(12)}  ${r.tickP50Ms.toFixed(0).padStart(6)} ms  ${r.tickP99Ms.toFixed(0).padStart(6)} ms  ${`${r.calmWindows}/${r.windows.length}`.padStart(12)}  ${(r.calmPercentOfCore?.toFixed(2) ?? '-').padStart(13)}`,
     );
   console.log(
     'peer: node with a no-op 1 s timer, the floor of this machine, measured over the same window as each row',
   );
+  console.log(
+    `calm windows: the ${windowSeconds} s windows in which the peer used <= ${calmPeer} % of one core (this VM's host quiet)`,
+  );
   const hundred = rows.find((r) => r.guests === 100);
-  if (hundred) console.log(`goal (<= 0.5 % at 100 guests): ${hundred.cpuPercentOfCore <= 0.5 ? 'met' : 'not met'}`);
+  if (hundred) console.log(`goal (<= 0.5 % at 100 guests): ${verdict(hundred)}`);
 }

@@ -31,6 +31,8 @@ import { emptySnapshot, type AgentControl, type AgentGuest, type AgentSnapshot }
 
 const KEEP_DECISIONS = 200;
 const KEEP_TICKS = 600;
+/** The host figures no policy reads (CPU times, io and cpu PSI) are read every this many ticks (Collector). */
+const DISPLAY_EVERY = 5;
 
 export interface AgentLoopOptions {
   config: AgentConfig;
@@ -68,7 +70,12 @@ export class AgentLoop implements AgentControl {
   constructor(private readonly o: AgentLoopOptions) {
     this.policy = o.config.policy;
     this.processes = new ProcessFigureCache(o.paths);
-    this.collector = new Collector({ paths: o.paths, guests: () => [], ...(o.budget ? { budget: o.budget } : {}) });
+    this.collector = new Collector({
+      paths: o.paths,
+      guests: () => [],
+      displayEvery: DISPLAY_EVERY,
+      ...(o.budget ? { budget: o.budget } : {}),
+    });
     this.loop = this.makeLoop();
   }
 

@@ -33,6 +33,20 @@ export interface CollectorOptions {
   budget?: { layout: CgroupLayout; path: string };
   /** Ask each guest for its own meminfo/PSI through the control channel every Nth observation (0: never). */
   inGuestEvery?: number;
+  /**
+   * Read the figures no policy uses (the CPU times of /proc/stat and kswapd, io and cpu PSI) every Nth host
+   * observation and keep them in between (default 1: every time). The agent reads them every DISPLAY_EVERY-th: they
+   * feed only its status page and metrics. The lab records them every second.
+   */
+  displayEvery?: number;
+}
+
+/** What displayEvery keeps between its reads. */
+interface DisplayFigures {
+  cpu: HostObservation['cpu'];
+  kswapdCpuTicks: number;
+  psiIo: HostObservation['psi']['io'];
+  psiCpu: HostObservation['psi']['cpu'];
 }
 
 /**
@@ -46,6 +60,7 @@ export class Collector {
   /** The texts of KSM's counters at their last read, and ksmd's CPU time then (kept while ksmd is stopped). */
   private ksmCounters: Record<string, string> | undefined;
   private ksmdTicks: number | undefined;
+  private display: DisplayFigures | undefined;
   private hostReads = 0;
   private n = 0;
   constructor(private readonly o: CollectorOptions) {}
@@ -79,16 +94,15 @@ export class Collector {
   private hostNow(f: HostFiles): HostObservation {
     const miText = readTextSync(f.meminfo);
     const vmText = readTextSync(f.vmstat);
-    const stat = readTextSync(f.stat);
+    const reads = this.hostReads++;
     // ksmd's counters and CPU time move with its scans. While it is stopped (run 0) only its settings are read each
     // time, its counters every KSM_STOPPED_EVERY-th: they then change only when merged pages are freed or written.
     const settings = readAll(f.ksmSettings);
     const ksmdStopped = settings.run?.trim() === '0' && this.ksmCounters !== undefined;
-    if (!ksmdStopped || this.hostReads % KSM_STOPPED_EVERY === 0) {
+    if (!ksmdStopped || reads % KSM_STOPPED_EVERY === 0) {
       this.ksmCounters = readAll(f.ksmCounters);
       this.ksmdTicks = undefined;
     }
-    this.hostReads++;
     const ksm = parseKsm({ ...settings, ...this.ksmCounters });
     const zram: ZramMmStat[] = [];
     for (const path of f.zram) {
@@ -99,7 +113,6 @@ export class Collector {
       const t = tryReadTextSync(path);
       return t === undefined ? undefined : parsePressure(t);
     };
-    const [psiM, psiI, psiC] = [psi(f.psi.memory), psi(f.psi.io), psi(f.psi.cpu)];
     const ticks = (statPaths: readonly string[]) => {
       let sum = 0;
       for (const path of statPaths) {
@@ -108,8 +121,17 @@ export class Collector {
       }
       return sum;
     };
+    const psiM = psi(f.psi.memory);
     const ksmdTicks = (this.ksmdTicks ??= ticks(f.ksmd));
-    const kswapdTicks = ticks(f.kswapd);
+    if (!this.display || reads % (this.o.displayEvery ?? 1) === 0) {
+      this.display = {
+        cpu: parseProcStatCpu(readTextSync(f.stat)),
+        kswapdCpuTicks: ticks(f.kswapd),
+        psiIo: psi(f.psi.io),
+        psiCpu: psi(f.psi.cpu),
+      };
+    }
+    const { cpu, kswapdCpuTicks, psiIo, psiCpu } = this.display;
     const mi = pickKbFields(miText, MEMINFO_FIELDS);
     const vm = pickVmstat(vmText, VMSTAT_FIELDS);
     const zs = zswapStatsFrom(mi, vm);
@@ -120,9 +142,9 @@ export class Collector {
       cachedBytes: mi.Cached ?? 0,
       swapTotalBytes: mi.SwapTotal ?? 0,
       swapFreeBytes: mi.SwapFree ?? 0,
-      cpu: parseProcStatCpu(stat),
+      cpu,
       ksmdCpuTicks: ksmdTicks,
-      kswapdCpuTicks: kswapdTicks,
+      kswapdCpuTicks,
       pswpin: vm.pswpin ?? 0,
       pswpout: vm.pswpout ?? 0,
       psi: {},
@@ -159,8 +181,8 @@ export class Collector {
         : { poolBytes: 0, storedBytes: 0, zswpin: 0, zswpout: 0, zswpwb: 0 },
     };
     if (psiM) h.psi.memory = psiM;
-    if (psiI) h.psi.io = psiI;
-    if (psiC) h.psi.cpu = psiC;
+    if (psiIo) h.psi.io = psiIo;
+    if (psiCpu) h.psi.cpu = psiCpu;
     return h;
   }
 

@@ -113,3 +113,28 @@ test('Collector.host: while ksmd is stopped its counters are read every 10th tim
   await writeFile(ksm('pages_sharing'), '300\n');
   assert.equal((await c.host()).ksm.pagesSharing, 300);
 });
+
+test('Collector.host with displayEvery: CPU times and io/cpu PSI every Nth time, memory PSI and meminfo every time', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'ovc-collect-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const { proc, sys } = await fakeHost(root);
+  const c = new Collector({ paths: { ...REAL_PATHS, proc, sys }, guests: () => [], displayEvery: 3 });
+  const first = await c.host();
+  assert.equal(first.cpu.steal, 929);
+  const pressure = (avg10: string) =>
+    `some avg10=${avg10} avg60=0 avg300=0 total=1\nfull avg10=${avg10} avg60=0 avg300=0 total=1\n`;
+  for (const r of ['memory', 'io', 'cpu']) await writeFile(join(proc, 'pressure', r), pressure('4.00'));
+  await writeFile(join(proc, 'stat'), 'cpu  1 0 1 1 1 0 0 5 0 0\n');
+  await writeFile(join(proc, '45', 'stat'), '45 (kswapd0) S 2 0 0 0 -1 2097216 22 0 0 0 3 4 0 0 25 5 1 0 24\n');
+  const seen: Array<Array<number | undefined>> = [];
+  for (let i = 1; i <= 4; i++) {
+    const h = await c.host();
+    seen.push([h.psi.memory?.some.avg10, h.psi.io?.some.avg10, h.psi.cpu?.full?.avg10, h.cpu.steal, h.kswapdCpuTicks]);
+  }
+  assert.deepEqual(seen, [
+    [4, 0, 0, 929, 0],
+    [4, 0, 0, 929, 0],
+    [4, 4, 4, 5, 7],
+    [4, 4, 4, 5, 7],
+  ]);
+});
