@@ -33,6 +33,14 @@ const LISTING_FRESH_MS = 1000;
  */
 const LISTING = ['domstats', '--balloon', '--list-running', '--nowait'] as const;
 const READ = ['domstats', '--balloon', '--list-running'] as const;
+/**
+ * After a failed listing (libvirtd down, a wrong URI, no permission), the next ones within this delay fail at once
+ * with the same error, and the delay doubles with each failure in a row up to the most: with libvirtd down, virsh
+ * cannot connect and exits, so each listing would start a virsh (17.7 ms of CPU, bench/virsh-listing.ts) every tick.
+ * A listing that succeeds ends the backoff.
+ */
+export const LISTING_RETRY_FIRST_MS = 1000;
+export const LISTING_RETRY_MOST_MS = 16_000;
 
 /** Runs virsh with these arguments (after `-c URI`); resolves whatever the exit code. */
 export type VirshRunner = (args: readonly string[], timeoutMs: number) => Promise<RunResult>;
@@ -52,6 +60,8 @@ export interface LibvirtSourceOptions {
   runner?: VirshRunner;
   /** Runs the listing. Default: a long-lived virsh session (without `runner`). */
   listingRunner?: VirshRunner;
+  /** The clock of the listing's backoff (tests). Default Date.now. */
+  now?: () => number;
 }
 
 export class LibvirtSource implements GuestSource {
@@ -67,6 +77,9 @@ export class LibvirtSource implements GuestSource {
   readonly session: VirshSession | undefined;
   private readonly guests = new Map<string, LibvirtGuest>();
   private listing: Promise<ManagedGuest[]> | undefined;
+  /** The last listing's failure while the backoff lasts: its error, until when, and the delay that set it. */
+  private failed: { error: Error; until: number; delayMs: number } | undefined;
+  private readonly now: () => number;
 
   constructor(options: LibvirtSourceOptions = {}) {
     this.uri = options.uri ?? 'qemu:///system';
@@ -80,13 +93,32 @@ export class LibvirtSource implements GuestSource {
     const session = options.runner || options.listingRunner ? undefined : new VirshSession(this.virshProgram, this.uri);
     this.session = session;
     this.listingRunner = options.listingRunner ?? (session ? (a, t) => session.run(a, t) : this.runner);
+    this.now = options.now ?? Date.now;
   }
 
-  /** The running domains, by name. A domain restarted since the last call (new pid) gets a fresh guest object. */
+  /**
+   * The running domains, by name. A domain restarted since the last call (new pid) gets a fresh guest object. After
+   * a failure, fails with the same error without calling virsh until the backoff ends (LISTING_RETRY_FIRST_MS).
+   */
   list(): Promise<ManagedGuest[]> {
-    this.listing ??= this.refresh().finally(() => {
-      this.listing = undefined;
-    });
+    const failed = this.failed;
+    if (failed && this.now() < failed.until) return Promise.reject(failed.error);
+    this.listing ??= this.refresh()
+      .then(
+        (guests) => {
+          this.failed = undefined;
+          return guests;
+        },
+        (e: unknown) => {
+          const delayMs = failed ? Math.min(failed.delayMs * 2, LISTING_RETRY_MOST_MS) : LISTING_RETRY_FIRST_MS;
+          const error = e instanceof Error ? e : new Error(String(e));
+          this.failed = { error, until: this.now() + delayMs, delayMs };
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.listing = undefined;
+      });
     return this.listing;
   }
 

@@ -178,6 +178,42 @@ describe('LibvirtSource (on captured virsh output)', () => {
     assert.match(e.hint, /qemu:\/\/\/system/);
   });
 
+  test('a failed listing backs off: the same error without virsh for 1, 2, 4 ... 16 s, a success ends it', async () => {
+    const down = fail(
+      "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory\n",
+    );
+    let answer = down;
+    const v = fakeVirsh({ [LIST]: () => answer });
+    let now = 1_000_000;
+    const source = new LibvirtSource({ runner: v.runner, pidDir: false, now: () => now });
+    const tryAt = async (t: number) => {
+      now = t;
+      return source.list().catch((x: unknown) => x);
+    };
+    const first = await tryAt(1_000_000);
+    assert.ok(first instanceof CommandError);
+    // Each failure doubles the wait: calls go out at +0, +1, +3, +7, +15, +31, then every 16 s.
+    const callsAt: number[] = [];
+    for (let s = 0; s <= 50; s++) {
+      const before = v.calls.length;
+      const e = await tryAt(1_000_000 + s * 1000);
+      assert.ok(e instanceof CommandError, `at +${s} s`);
+      assert.equal(e.hint, first.hint);
+      if (v.calls.length > before) callsAt.push(s);
+    }
+    assert.deepEqual(callsAt, [1, 3, 7, 15, 31, 47]);
+    answer = ok(virshFixture('domstats-balloon-running.txt'));
+    assert.ok((await tryAt(1_000_000 + 62_999)) instanceof CommandError, 'still backing off');
+    const back = await tryAt(1_000_000 + 63_000);
+    assert.ok(Array.isArray(back) && back.length === 1, 'libvirtd back: listed');
+    answer = down;
+    const calls = v.calls.length;
+    assert.ok((await tryAt(1_000_000 + 64_000)) instanceof CommandError);
+    assert.ok((await tryAt(1_000_000 + 64_999)) instanceof CommandError);
+    assert.ok((await tryAt(1_000_000 + 65_000)) instanceof CommandError);
+    assert.equal(v.calls.length, calls + 2, 'a fresh failure backs off from 1 s again');
+  });
+
   test('a domain listed without its live figures (busy: --nowait) is read on its own', async () => {
     // What libvirt prints for a domain it could not query (no job): current and maximum from the definition only,
     // as for a domain that is shut off (captured).
