@@ -59,6 +59,8 @@ export class AgentLoop implements AgentControl {
   /** Guests at full size at their last poll (idle-stats.ts). */
   private readonly idleGuests = new WeakSet<ManagedGuest>();
   private readonly processes: ProcessFigureCache;
+  /** Each failing source's last error, logged once until it changes or the source lists again. */
+  private readonly sourceErrors = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   /** Ends the wait of the tick in progress for its guests (the next tick is due, or the loop stops). */
@@ -135,9 +137,17 @@ export class AgentLoop implements AgentControl {
     for (const f of listed.failures) {
       const k = `source-${f.kind}`;
       errors[k] = (errors[k] ?? 0) + 1;
-      this.o.log.warn({ source: f.kind, status: f.status, err: f.error }, 'guest source failed');
+      // Logged when it starts or its error changes, not every tick of an outage (the error count and the status show it)
+      if (this.sourceErrors.get(f.kind) !== f.error) {
+        this.o.log.warn({ source: f.kind, status: f.status, err: f.error }, 'guest source failed');
+        this.sourceErrors.set(f.kind, f.error);
+      }
     }
-    for (const s of this.o.sources) success[`source-${s.kind}`] = !listed.failures.some((f) => f.kind === s.kind);
+    for (const s of this.o.sources) {
+      const ok = !listed.failures.some((f) => f.kind === s.kind);
+      success[`source-${s.kind}`] = ok;
+      if (ok && this.sourceErrors.delete(s.kind)) this.o.log.info({ source: s.kind }, 'guest source back');
+    }
     this.guests = listed.guests;
     const idle = this.idleGuests;
     const statsAge = mayInflate(this.policy, this.loop.states())

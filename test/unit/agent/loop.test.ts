@@ -12,6 +12,7 @@ import { parseConfig } from '../../../src/agent/config.js';
 import { EventBus } from '../../../src/agent/events.js';
 import { AgentLoop } from '../../../src/agent/loop.js';
 import { QmpSocketSource } from '../../../src/guest/sources/qmp-sockets.js';
+import type { GuestSource } from '../../../src/guest/sources/source.js';
 import { REAL_PATHS } from '../../../src/host/paths.js';
 import { startFakeGuest } from '../../helpers/fake-qmp.js';
 
@@ -126,5 +127,35 @@ test('a guest at full size is read every 6 s while no policy can inflate; a ball
     source.close();
     await Promise.all([idle.close(), small.close()]);
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a source that fails tick after tick is logged when it starts failing, when its error changes and when it is back', async () => {
+  const config = parseConfig({ tickSeconds: 0.2, dryRun: true, guests: { timeoutMs: 100 } });
+  const answers = ['down', 'down', 'down', 'other', 'other', 'ok', 'ok', 'down'];
+  let i = 0;
+  const source: GuestSource = {
+    kind: 'libvirt',
+    list: () => {
+      const a = answers[i++];
+      return a === 'ok' ? Promise.resolve([]) : Promise.reject(new Error(`libvirt ${a}`));
+    },
+    close: () => undefined,
+  };
+  const lines: Array<{ msg: string; err?: string }> = [];
+  const log = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l) as { msg: string }) });
+  const loop = new AgentLoop({ config, paths: REAL_PATHS, sources: [source], bus: new EventBus(), log });
+  try {
+    for (let t = 0; t < answers.length; t++) await loop.tick();
+    const said = lines.map((l) => (l.err === undefined ? l.msg : `${l.msg}: ${l.err}`));
+    assert.deepEqual(said, [
+      'guest source failed: libvirt down',
+      'guest source failed: libvirt other',
+      'guest source back',
+      'guest source failed: libvirt down',
+    ]);
+    assert.equal(loop.snapshot().loop.errors['source-libvirt'], 6, 'every failed tick counts');
+  } finally {
+    await loop.stop();
   }
 });
