@@ -21,7 +21,7 @@
  * Calm windows: the measured time is cut into --window second windows (default 10). A window is calm when the peer
  * used at most --calm-peer % of one core in it (default 0.06: twice what it reads when this machine kind is quiet,
  * 0.027-0.03 %). This VM reports almost no steal time, so when its host is busy every process here is charged for
- * it: the idle peer read up to 0.71 %, 13-25 times its quiet figure. So each row also prints the agent over its calm
+ * it: the idle peer read up to 0.71 %, some 24 times its quiet figure. So each row also prints the agent over its calm
  * windows, and the goal's verdict says which figure met it.
  *   npm run build && node --import tsx bench/agent-overhead.ts [--seconds 60] [--warmup 150] [--counts 1,10,100]
  *     [--window 10] [--calm-peer 0.06] [--ballooned] [--node-defaults] [--json]

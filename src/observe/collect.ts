@@ -27,6 +27,22 @@ function readAll(files: HostFiles['ksmCounters']): Record<string, string> {
   return out;
 }
 
+/** A PSI file's figures, or undefined on a kernel without it. */
+function readPressure(path: string): ReturnType<typeof parsePressure> | undefined {
+  const t = tryReadTextSync(path);
+  return t === undefined ? undefined : parsePressure(t);
+}
+
+/** The CPU time (ticks) of these threads together, from their /proc/PID/stat (a thread gone counts 0). */
+function sumCpuTicks(statPaths: readonly string[]): number {
+  let sum = 0;
+  for (const path of statPaths) {
+    const t = tryReadTextSync(path);
+    if (t) sum += parsePidCpuTicks(t);
+  }
+  return sum;
+}
+
 export interface CollectorOptions {
   paths: HostPaths;
   guests: () => readonly Guest[];
@@ -57,9 +73,8 @@ export class Collector {
   private kthreads: { ksmd: number[]; kswapd: number[] } | undefined;
   private zramList: { indices: number[]; at: number } | undefined;
   private files: HostFiles | undefined;
-  /** The texts of KSM's counters at their last read, and ksmd's CPU time then (kept while ksmd is stopped). */
-  private ksmCounters: Record<string, string> | undefined;
-  private ksmdTicks: number | undefined;
+  /** KSM's counters (texts) at their last read, and ksmd's CPU time then (kept while ksmd is stopped). */
+  private ksm: { counters: Record<string, string>; ksmdTicks: number } | undefined;
   private display: DisplayFigures | undefined;
   private hostReads = 0;
   private n = 0;
@@ -98,37 +113,24 @@ export class Collector {
     // ksmd's counters and CPU time move with its scans. While it is stopped (run 0) only its settings are read each
     // time, its counters every KSM_STOPPED_EVERY-th: they then change only when merged pages are freed or written.
     const settings = readAll(f.ksmSettings);
-    const ksmdStopped = settings.run?.trim() === '0' && this.ksmCounters !== undefined;
+    const ksmdStopped = settings.run?.trim() === '0' && this.ksm !== undefined;
     if (!ksmdStopped || reads % KSM_STOPPED_EVERY === 0) {
-      this.ksmCounters = readAll(f.ksmCounters);
-      this.ksmdTicks = undefined;
+      this.ksm = { counters: readAll(f.ksmCounters), ksmdTicks: sumCpuTicks(f.ksmd) };
     }
-    const ksm = parseKsm({ ...settings, ...this.ksmCounters });
+    const { counters, ksmdTicks } = this.ksm ?? { counters: {}, ksmdTicks: 0 };
+    const ksm = parseKsm({ ...settings, ...counters });
     const zram: ZramMmStat[] = [];
     for (const path of f.zram) {
       const t = tryReadTextSync(path);
       if (t !== undefined) zram.push(parseMmStat(t));
     }
-    const psi = (path: string) => {
-      const t = tryReadTextSync(path);
-      return t === undefined ? undefined : parsePressure(t);
-    };
-    const ticks = (statPaths: readonly string[]) => {
-      let sum = 0;
-      for (const path of statPaths) {
-        const t = tryReadTextSync(path);
-        if (t) sum += parsePidCpuTicks(t);
-      }
-      return sum;
-    };
-    const psiM = psi(f.psi.memory);
-    const ksmdTicks = (this.ksmdTicks ??= ticks(f.ksmd));
+    const psiM = readPressure(f.psi.memory);
     if (!this.display || reads % (this.o.displayEvery ?? 1) === 0) {
       this.display = {
         cpu: parseProcStatCpu(readTextSync(f.stat)),
-        kswapdCpuTicks: ticks(f.kswapd),
-        psiIo: psi(f.psi.io),
-        psiCpu: psi(f.psi.cpu),
+        kswapdCpuTicks: sumCpuTicks(f.kswapd),
+        psiIo: readPressure(f.psi.io),
+        psiCpu: readPressure(f.psi.cpu),
       };
     }
     const { cpu, kswapdCpuTicks, psiIo, psiCpu } = this.display;
