@@ -1,6 +1,6 @@
 /**
  * bench/agent-overhead: the agent's own CPU use and tick duration with 1, 10 and 100 guests. The guests are fake QMP
- * endpoints that answer like QEMU 7.2 (test/helpers/fake-qmp.ts, in a child process started as `qemu-system-x86_64`
+ * endpoints that answer like QEMU 7.2 (test/fakes/qmp-guest.ts, in a child process started as `qemu-system-x86_64`
  * with a `-qmp unix:PATH` per socket, so the agent finds a QEMU-like pid behind every guest and reads its /proc files
  * as for a real one); the agent is the real one, built (`npm run build`) and run as the systemd unit runs it —
  * `node FLAGS dist/cli/main.js agent --dry-run` (the FLAGS of src/agent/node-flags.ts; `--node-defaults`
@@ -102,7 +102,7 @@ async function one(n: number, peerPid: number): Promise<Row> {
     `unix:${join(dir, `fake-${String(i).padStart(3, '0')}.qmp`)},server=on,wait=off`,
   ]).flat();
   const fakeArgs = [String(n), dir, ...(ballooned ? ['--balloon-mib=192'] : []), ...qmpArgs];
-  const fakes = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/fake-qmp.ts', ...fakeArgs], {
+  const fakes = spawn(process.execPath, ['--import', 'tsx', 'test/fakes/qmp-guest.ts', ...fakeArgs], {
     argv0: 'qemu-system-x86_64',
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/agent-side-by-side.sh: agents of different builds or node flags, run AT ONCE, each with its own COUNT fake QMP
-# guests (test/helpers/fake-qmp.ts), their CPU compared window by window (schedstat of all their threads, % of one
+# guests (test/fakes/qmp-guest.ts), their CPU compared window by window (schedstat of all their threads, % of one
 # core). On a VM the solo figure of bench/agent-overhead.ts moves with the machine's own noise by more than most
 # changes; agents run side by side share that noise. Run each variant twice, in swapped order (position matters too).
 #   bash bench/agent-side-by-side.sh COUNT SECONDS WINDOW SKIP "BUILD_DIR|NODE FLAGS[|STATS PERIOD]" [...]
@@ -24,7 +24,7 @@ for spec in "$@"; do
   d=$(mktemp -d /tmp/ovc-side-XXXX) && DIRS+=("$d")
   args=()
   for i in $(seq 0 $((N - 1))); do args+=(-qmp "unix:$d/fake-$(printf %03d "$i").qmp,server=on"); done
-  (cd "$ROOT" && exec -a qemu-system-x86_64 node --import tsx test/helpers/fake-qmp.ts "$N" "$d" "${args[@]}" >"$d/fake.out" 2>&1 </dev/null) &
+  (cd "$ROOT" && exec -a qemu-system-x86_64 node --import tsx test/fakes/qmp-guest.ts "$N" "$d" "${args[@]}" >"$d/fake.out" 2>&1 </dev/null) &
   FAKES+=($!)
   until grep -q ready "$d/fake.out" 2>/dev/null; do sleep 0.2; done
   printf 'tickSeconds: 1\nguests:\n  qmpSockets: ["%s/*.qmp"]\n  libvirt:\n    statsPeriodSeconds: %s\nhttp:\n  port: 0\nlog:\n  level: warn\n' \

@@ -7,9 +7,9 @@
 import { rm } from 'node:fs/promises';
 import { Guest } from '../src/guest/guest.js';
 import { startGuest } from '../src/guest/start.js';
-import { HostJournal } from '../src/host/journal.js';
+import { HostJournal } from '../src/host/journal/journal.js';
 import { REAL_PATHS } from '../src/host/paths.js';
-import { restoreHost } from '../src/host/restore.js';
+import { restoreHost } from '../src/host/journal/restore.js';
 
 const MiB = 1024 * 1024;
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] ?? 1) || 1;

@@ -9,13 +9,13 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PolicyLoop, type Policy } from '../src/act/policy-loop.js';
+import { PolicyLoop, type Policy } from '../src/control/policy-loop.js';
 import type { Guest } from '../src/guest/guest.js';
 import { startGuest } from '../src/guest/start.js';
 import { createBudgetGroup, detectCgroupLayout, readBudget } from '../src/host/cgroup.js';
-import { HostJournal } from '../src/host/journal.js';
+import { HostJournal } from '../src/host/journal/journal.js';
 import { REAL_PATHS } from '../src/host/paths.js';
-import { restoreHost } from '../src/host/restore.js';
+import { restoreHost } from '../src/host/journal/restore.js';
 import { Collector } from '../src/observe/collect.js';
 import type { Observation } from '../src/observe/observation.js';
 import { Recorder } from '../src/observe/recorder.js';

@@ -1,6 +1,6 @@
 /**
  * bench/virsh-listing: the CPU of the libvirt source's listing (`virsh domstats --balloon --list-running --nowait`,
- * once a tick), a fresh virsh per call against one long-lived virsh session (src/guest/sources/virsh-session.ts),
+ * once a tick), a fresh virsh per call against one long-lived virsh session (src/guest/managed/virsh-session.ts),
  * run in turn, each --calls times at --interval ms. Counted: virsh's CPU (the one-shot calls' from this process's
  * children time in /proc/self/stat, the session's from its schedstat) and libvirtd's (its schedstat), per call.
  * Needs a running libvirtd (systemctl start libvirtd, or /usr/sbin/libvirtd by hand); the domains running then are
@@ -8,7 +8,7 @@
  *   node --import tsx bench/virsh-listing.ts [--uri qemu:///system] [--calls 60] [--interval 1000]
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { VirshSession } from '../src/guest/sources/virsh-session.js';
+import { VirshSession } from '../src/guest/managed/virsh-session.js';
 import { run } from '../src/util/exec.js';
 
 function arg(name: string, dflt: string): string {

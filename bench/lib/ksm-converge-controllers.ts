@@ -2,17 +2,17 @@
  * The three KSM controllers bench/ksm-converge compares, behind one shape: started on guests that are already up
  * (KSM off and unmerged), fed one Observation per second, stopped at the end.
  * - default: the kernel's own KSM, switched on with its defaults (run=1, pages_to_scan 100, sleep 20 ms, advisor none).
- * - ksmtuned: the real Debian ksmtuned (src/host/ksmtuned.ts) with its real 60 s interval, reading a synthetic meminfo
+ * - ksmtuned: the real Debian ksmtuned (src/lab/peers/ksmtuned/daemon.ts) with its real 60 s interval, reading a synthetic meminfo
  *   of a tight host rewritten every second from the guests' footprint (usageOf).
  * - adaptive: our tuner, ksmTuner('adaptive'), stepped by PolicyLoop, its actions carried out by the executor.
  */
 import { join } from 'node:path';
-import { PolicyLoop, type Policy } from '../../src/act/policy-loop.js';
+import { PolicyLoop, type Policy } from '../../src/control/policy-loop.js';
 import { errorMessage } from '../../src/errors.js';
 import type { Guest } from '../../src/guest/guest.js';
-import type { HostJournal } from '../../src/host/journal.js';
+import type { HostJournal } from '../../src/host/journal/journal.js';
 import { applyKsm } from '../../src/host/ksm.js';
-import { startKsmtuned, writeSyntheticMeminfo, type SyntheticMeminfo } from '../../src/host/ksmtuned.js';
+import { startKsmtuned, writeSyntheticMeminfo, type SyntheticMeminfo } from '../../src/lab/peers/ksmtuned/daemon.js';
 import type { Observation } from '../../src/observe/observation.js';
 import { ksmTuner, type AdaptiveState } from '../../src/policy/ksm-tuner/index.js';
 import type { ControllerKind } from './ksm-converge-metrics.js';

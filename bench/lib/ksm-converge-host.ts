@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UsageError } from '../../src/errors.js';
 import { tryReadText } from '../../src/host/fsio.js';
-import type { HostJournal } from '../../src/host/journal.js';
+import type { HostJournal } from '../../src/host/journal/journal.js';
 import { applyKsm, readKsm } from '../../src/host/ksm.js';
 import type { HostPaths } from '../../src/host/paths.js';
 import { KERNEL_KSM_DEFAULTS } from './ksm-converge-controllers.js';

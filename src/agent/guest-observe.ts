@@ -7,7 +7,7 @@
  * guest every second cost more than the rest of the tick (bench/agent-overhead). Nothing that reacts fast reads them:
  * the KSM tuner's backlog and the dashboard.
  */
-import type { GuestPoll } from '../guest/sources/with-timeout.js';
+import type { GuestPoll } from '../guest/managed/with-timeout.js';
 import { readProcessKsmSync } from '../host/ksm.js';
 import type { HostPaths } from '../host/paths.js';
 import { readProcessRssSync } from '../host/procfs.js';

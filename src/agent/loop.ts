@@ -10,14 +10,14 @@
  * comes first), shared by every guest: no timer per call.
  */
 import type { Logger } from 'pino';
-import { PolicyLoop, type TimelineEntry } from '../act/policy-loop.js';
-import type { ExecutorContext } from '../act/executor.js';
+import { PolicyLoop, type TimelineEntry } from '../control/policy-loop.js';
+import type { ExecutorContext } from '../control/executor.js';
 import { UsageError, errorMessage } from '../errors.js';
-import type { GuestSource, ManagedGuest } from '../guest/sources/source.js';
-import { GuestPoller } from '../guest/sources/poller.js';
-import { listSources, timeboxed } from '../guest/sources/with-timeout.js';
+import type { GuestSource, ManagedGuest } from '../guest/managed/source.js';
+import { GuestPoller } from '../guest/managed/poller.js';
+import { listSources, timeboxed } from '../guest/managed/with-timeout.js';
 import type { CgroupLayout } from '../host/cgroup.js';
-import type { HostJournal } from '../host/journal.js';
+import type { HostJournal } from '../host/journal/journal.js';
 import type { HostPaths } from '../host/paths.js';
 import { Collector } from '../observe/collect.js';
 import type { Observation } from '../observe/observation.js';

@@ -3,7 +3,7 @@
  * swap tiers); otherwise the KSM tuner and the balloon controller on their own. `ksm.mode: ksmtuned` runs the
  * ksmtuned law in-process (its 60 s rule), `off` leaves KSM alone. Pure.
  */
-import type { Policy } from '../act/policy-loop.js';
+import type { Policy } from '../control/policy-loop.js';
 import type { Action } from '../policy/actions.js';
 import { createAutoPolicy } from '../policy/auto.js';
 import { createBalloonController } from '../policy/balloon.js';

@@ -2,7 +2,7 @@
  * What the agent's tick loop publishes and the commands it accepts: the seam between the loop (which drives guests)
  * and what shows it (metrics, HTTP API, dashboard). Both sides are written against these types only.
  */
-import type { TimelineEntry } from '../act/policy-loop.js';
+import type { TimelineEntry } from '../control/policy-loop.js';
 import type { Observation } from '../observe/observation.js';
 import type { Action, HostState } from '../policy/actions.js';
 import type { PolicyPatch } from './config.js';

@@ -1,5 +1,5 @@
 import { NotRootError } from '../errors.js';
-import { DEFAULT_STATE_DIR } from '../host/journal.js';
+import { DEFAULT_STATE_DIR } from '../host/journal/journal.js';
 import { REAL_PATHS, type HostPaths } from '../host/paths.js';
 
 export interface CliContext {

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import type { HostJournal } from '../host/journal.js';
+import type { HostJournal } from '../host/journal/journal.js';
 import { readProcessKsm, type ProcessKsm } from '../host/ksm.js';
 import type { HostPaths } from '../host/paths.js';
 import { isSameProcessAlive } from '../host/process-identity.js';
@@ -12,8 +12,8 @@ import {
   type ProcessMemory,
   type Psi,
 } from '../host/procfs.js';
-import { guestExec } from './control/client.js';
-import { commandLine, type ExecResult } from './control/protocol.js';
+import { guestExec } from './exec-channel/client.js';
+import { commandLine, type ExecResult } from './exec-channel/protocol.js';
 import { GuestDeadError, UnknownGuestError } from './errors.js';
 import { serialTail } from './launcher/launch.js';
 import { QmpClient, type GuestStats } from './qmp/client.js';

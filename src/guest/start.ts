@@ -1,4 +1,4 @@
-import type { HostJournal } from '../host/journal.js';
+import type { HostJournal } from '../host/journal/journal.js';
 import { Guest } from './guest.js';
 import { buildImage, type BuildOptions, type GuestImage } from './image/builder.js';
 import { cacheDir as defaultCacheDir } from '../util/cache-dir.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { MissingFeatureError, UsageError } from '../errors.js';
 import { exists } from './fsio.js';
-import type { HostJournal } from './journal.js';
+import type { HostJournal } from './journal/journal.js';
 import { applyKsm, readKsm } from './ksm.js';
 import type { HostPaths } from './paths.js';
 import { describeStep, type Plan } from './presets.js';

@@ -2,7 +2,7 @@ import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HostReadError, MissingFeatureError, NotOursError, UsageError } from '../errors.js';
 import { exists, rawWrite, readText, tryReadText } from './fsio.js';
-import type { HostJournal } from './journal.js';
+import type { HostJournal } from './journal/journal.js';
 import type { HostPaths } from './paths.js';
 import { parsePressure, parseVmstat, type Psi } from './procfs.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { findProgram } from './apply.js';
 import { detectCgroupLayout, type CgroupLayout } from './cgroup.js';
 import { exists, tryReadText } from './fsio.js';
-import { parseChoice } from './knobs.js';
+import { parseChoice } from './journal/knobs.js';
 import { readKsm } from './ksm.js';
 import type { HostPaths } from './paths.js';
 import { readUksm } from './uksm.js';

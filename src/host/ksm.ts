@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readDirFiles, tryReadTextSync } from './fsio.js';
-import type { KnobSetter } from './knob-io.js';
-import { parseChoice } from './knobs.js';
+import type { KnobSetter } from './journal/knob-io.js';
+import { parseChoice } from './journal/knobs.js';
 import type { HostPaths } from './paths.js';
 
 /** Writable KSM settings (present ones only: 6.1 lacks smart_scan and the advisor, 6.18 has them). */

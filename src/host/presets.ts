@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseSize } from '../util/size.js';
 import type { KsmSettings } from './ksm.js';
-import { knobSpec, validateKnobValue } from './knobs.js';
+import { knobSpec, validateKnobValue } from './journal/knobs.js';
 import { checkSwapPath } from './swapfile.js';
 import { UKSM_DEFAULTS, type UksmOptions } from './uksm.js';
 import type { ZswapSettings } from './zswap.js';

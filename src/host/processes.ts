@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { open, readdir } from 'node:fs/promises';
-import type { HostJournal } from './journal.js';
+import type { HostJournal } from './journal/journal.js';
 import { join } from 'node:path';
 import { tryReadTextOnce } from './fsio.js';
 import type { HostPaths } from './paths.js';

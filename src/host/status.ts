@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { detectCgroupLayout, listBudgetGroups, readBudget, type BudgetUsage, type CgroupLayout } from './cgroup.js';
 import { tryReadText } from './fsio.js';
-import { loadJournal } from './journal.js';
-import { parseChoice } from './knobs.js';
+import { loadJournal } from './journal/journal.js';
+import { parseChoice } from './journal/knobs.js';
 import { readKsm, type KsmState } from './ksm.js';
 import type { HostPaths } from './paths.js';
 import { readMeminfo, readPressure, readVmstat, type Psi } from './procfs.js';

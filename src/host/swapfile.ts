@@ -3,7 +3,7 @@ import { dirname, isAbsolute, normalize } from 'node:path';
 import { UsageError } from '../errors.js';
 import { run } from '../util/exec.js';
 import { exists } from './fsio.js';
-import type { HostJournal } from './journal.js';
+import type { HostJournal } from './journal/journal.js';
 import type { HostPaths } from './paths.js';
 import { readSwaps } from './swaps.js';
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { readDirFiles } from './fsio.js';
-import type { KnobSetter } from './knob-io.js';
+import type { KnobSetter } from './journal/knob-io.js';
 import { applyKsm, readKsm, type KsmSettings } from './ksm.js';
-import { parseChoice } from './knobs.js';
+import { parseChoice } from './journal/knobs.js';
 import type { HostPaths } from './paths.js';
 
 /**

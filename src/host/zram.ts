@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { MissingFeatureError, UsageError } from '../errors.js';
 import { run } from '../util/exec.js';
 import { exists, rawWrite, readDirNames, readText, tryReadText } from './fsio.js';
-import { testKillPoint, type HostJournal } from './journal.js';
-import { parseChoice } from './knobs.js';
+import { testKillPoint, type HostJournal } from './journal/journal.js';
+import { parseChoice } from './journal/knobs.js';
 import type { HostPaths } from './paths.js';
 import { readSwaps } from './swaps.js';
 

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import type { TimelineEntry } from '../act/policy-loop.js';
+import type { TimelineEntry } from '../control/policy-loop.js';
 import type { Observation } from '../observe/observation.js';
 import type { LabResults } from './results.js';
 

@@ -1,4 +1,4 @@
-import type { TimelineEntry } from '../act/policy-loop.js';
+import type { TimelineEntry } from '../control/policy-loop.js';
 import type { Observation } from '../observe/observation.js';
 import type { DensityResult } from './density-judge.js';
 import type { SpikeResult } from './spike-outcome.js';

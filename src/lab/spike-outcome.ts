@@ -2,7 +2,7 @@
  * What a working-set spike cost a strategy, from the recorder's series: how far the spiking guest's balloon was
  * inflated when the spike began, and how long until it was back to full memory. Pure.
  */
-import type { TimelineEntry } from '../act/policy-loop.js';
+import type { TimelineEntry } from '../control/policy-loop.js';
 import type { Observation } from '../observe/observation.js';
 import type { SpikeRun } from './workloads/spike.js';
 

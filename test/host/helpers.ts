@@ -3,10 +3,10 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { HostJournal, loadJournal } from '../../src/host/journal.js';
+import { HostJournal, loadJournal } from '../../src/host/journal/journal.js';
 import { REAL_PATHS } from '../../src/host/paths.js';
-import { restoreHost } from '../../src/host/restore.js';
-import { diffSnapshots, hostSnapshot } from '../../src/host/snapshot.js';
+import { restoreHost } from '../../src/host/journal/restore.js';
+import { diffSnapshots, hostSnapshot } from '../../src/host/journal/snapshot.js';
 import { exists } from '../../src/host/fsio.js';
 
 export const paths = REAL_PATHS;

@@ -14,13 +14,13 @@ import { startHttp } from '../../agent/server.js';
 import { loadToken } from '../../agent/token.js';
 import { DEFAULT_CONFIG_PATH, loadConfig, printConfig, reloadConfig, type AgentConfig } from '../../agent/config.js';
 import { errorMessage } from '../../errors.js';
-import { LibvirtSource } from '../../guest/sources/libvirt.js';
-import { QmpSocketSource } from '../../guest/sources/qmp-sockets.js';
-import type { GuestSource } from '../../guest/sources/source.js';
+import { LibvirtSource } from '../../guest/managed/libvirt.js';
+import { QmpSocketSource } from '../../guest/managed/qmp-sockets.js';
+import type { GuestSource } from '../../guest/managed/source.js';
 import { detectCgroupLayout } from '../../host/cgroup.js';
-import { HostJournal, loadJournal } from '../../host/journal.js';
+import { HostJournal, loadJournal } from '../../host/journal/journal.js';
 import type { HostPaths } from '../../host/paths.js';
-import { restoreHost } from '../../host/restore.js';
+import { restoreHost } from '../../host/journal/restore.js';
 import { cliContext, requireRoot } from '../context.js';
 
 export interface AgentFlags {

@@ -1,7 +1,7 @@
 import { executePlan, preflight } from '../../host/apply.js';
-import { HostJournal } from '../../host/journal.js';
+import { HostJournal } from '../../host/journal/journal.js';
 import { describeStep, planPreset, type PresetOptions } from '../../host/presets.js';
-import { restoreHost } from '../../host/restore.js';
+import { restoreHost } from '../../host/journal/restore.js';
 import { errorMessage } from '../../errors.js';
 import { cliContext, printJson, requireRoot } from '../context.js';
 import { interruptScope } from '../interrupt.js';

@@ -1,4 +1,4 @@
-import { restoreHost } from '../../host/restore.js';
+import { restoreHost } from '../../host/journal/restore.js';
 import { cliContext, printJson, requireRoot } from '../context.js';
 
 export async function restoreCommand(opts: { json?: boolean; force?: boolean; stateDir?: string }): Promise<void> {

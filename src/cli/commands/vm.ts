@@ -3,7 +3,7 @@ import type { Layer } from '../../guest/image/builder.js';
 import type { Service } from '../../guest/launcher/qemu-args.js';
 import { startGuest } from '../../guest/start.js';
 import { UsageError } from '../../errors.js';
-import { HostJournal } from '../../host/journal.js';
+import { HostJournal } from '../../host/journal/journal.js';
 import { formatBytes, parseSize } from '../../util/size.js';
 import { cliContext, printJson, requireRoot } from '../context.js';
 import { table } from '../render/table.js';

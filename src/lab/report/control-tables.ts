@@ -2,7 +2,7 @@
  * The report's tables about what each strategy set up and, for controlled strategies, what their controller decided
  * (first repetition; later ones are in results.json). Pure.
  */
-import type { TimelineEntry } from '../../act/policy-loop.js';
+import type { TimelineEntry } from '../../control/policy-loop.js';
 import type { StrategySummary } from './aggregate.js';
 import { left, right, type Table } from './table.js';
 

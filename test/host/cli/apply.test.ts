@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdir, rm } from 'node:fs/promises';
 import { test } from 'node:test';
-import { diffSnapshots, hostSnapshot } from '../../../src/host/snapshot.js';
+import { diffSnapshots, hostSnapshot } from '../../../src/host/journal/snapshot.js';
 import { cli } from '../cli-helpers.js';
 import { paths, requireHost, tempStateDir } from '../helpers.js';
 

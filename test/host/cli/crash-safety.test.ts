@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
-import { loadJournal } from '../../../src/host/journal.js';
-import { restoreHost } from '../../../src/host/restore.js';
-import { diffSnapshots, hostSnapshot } from '../../../src/host/snapshot.js';
+import { loadJournal } from '../../../src/host/journal/journal.js';
+import { restoreHost } from '../../../src/host/journal/restore.js';
+import { diffSnapshots, hostSnapshot } from '../../../src/host/journal/snapshot.js';
 import { cli, startCli } from '../cli-helpers.js';
 import { paths, requireHost, tempStateDir, waitFor } from '../helpers.js';
 

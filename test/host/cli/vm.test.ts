@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { exists } from '../../../src/host/fsio.js';
-import { loadJournal } from '../../../src/host/journal.js';
+import { loadJournal } from '../../../src/host/journal/journal.js';
 import { findByMarker } from '../../../src/host/processes.js';
 import { cli } from '../cli-helpers.js';
 import { memcachedTalk } from '../memcached-text.js';

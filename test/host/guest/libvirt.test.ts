@@ -14,11 +14,11 @@ import { describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exists } from '../../../src/host/fsio.js';
 import { buildImage } from '../../../src/guest/image/builder.js';
-import { GuestGoneError } from '../../../src/guest/sources/errors.js';
-import { LibvirtSource, type VirshRunner } from '../../../src/guest/sources/libvirt.js';
-import { VirshSession } from '../../../src/guest/sources/virsh-session.js';
-import type { ManagedGuest } from '../../../src/guest/sources/source.js';
-import { pollGuests } from '../../../src/guest/sources/poller.js';
+import { GuestGoneError } from '../../../src/guest/managed/errors.js';
+import { LibvirtSource, type VirshRunner } from '../../../src/guest/managed/libvirt.js';
+import { VirshSession } from '../../../src/guest/managed/virsh-session.js';
+import type { ManagedGuest } from '../../../src/guest/managed/source.js';
+import { pollGuests } from '../../../src/guest/managed/poller.js';
 import { run } from '../../../src/util/exec.js';
 import { requireHost, waitFor } from '../helpers.js';
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { Script } from 'node:vm';
 import { DASHBOARD_SCRIPT } from '../../../src/agent/dashboard-script.js';
-import { makeApp } from './http-fakes.js';
+import { makeApp } from '../../fakes/agent-http.js';
 
 describe('agent dashboard (GET /)', () => {
   test('a self-contained page with the stable ids', async () => {

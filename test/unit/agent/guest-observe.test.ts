@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ProcessFigureCache, guestObservation, STALE_STATS_S } from '../../../src/agent/guest-observe.js';
-import type { GuestPoll } from '../../../src/guest/sources/with-timeout.js';
+import type { GuestPoll } from '../../../src/guest/managed/with-timeout.js';
 import { REAL_PATHS } from '../../../src/host/paths.js';
 
 const MiB = 1024 * 1024;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { makeApp, post, TOKEN } from './http-fakes.js';
+import { makeApp, post, TOKEN } from '../../fakes/agent-http.js';
 
 interface ErrorBody {
   error: string;

@@ -11,10 +11,10 @@ import { pino } from 'pino';
 import { parseConfig } from '../../../src/agent/config.js';
 import { EventBus } from '../../../src/agent/events.js';
 import { AgentLoop } from '../../../src/agent/loop.js';
-import { QmpSocketSource } from '../../../src/guest/sources/qmp-sockets.js';
-import type { GuestSource } from '../../../src/guest/sources/source.js';
+import { QmpSocketSource } from '../../../src/guest/managed/qmp-sockets.js';
+import type { GuestSource } from '../../../src/guest/managed/source.js';
 import { REAL_PATHS } from '../../../src/host/paths.js';
-import { startFakeGuest } from '../../helpers/fake-qmp.js';
+import { startFakeGuest } from '../../fakes/qmp-guest.js';
 
 /** A dry-run loop at 0.2 s ticks over the QMP sockets in dir; every observation's guest names go to `observed`. */
 function dryLoop(dir: string, timeoutMs: number, extra: Record<string, unknown> = {}) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startHttp } from '../../../src/agent/server.js';
-import { makeApp, post } from './http-fakes.js';
+import { makeApp, post } from '../../fakes/agent-http.js';
 
 describe('startHttp', () => {
   test('serves the app on loopback and closes with an open event stream', async () => {

@@ -1,5 +1,5 @@
 /** A small hand-built agent snapshot (two guests, one decision) shared by the agent's unit tests. */
-import type { TimelineEntry } from '../../../src/act/policy-loop.js';
+import type { TimelineEntry } from '../../../src/control/policy-loop.js';
 import type { AgentSnapshot } from '../../../src/agent/state.js';
 import type { Observation } from '../../../src/observe/observation.js';
 

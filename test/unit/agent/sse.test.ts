@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { emptySnapshot } from '../../../src/agent/state.js';
-import { makeApp } from './http-fakes.js';
+import { makeApp } from '../../fakes/agent-http.js';
 import { sampleDecision, sampleObservation } from './snapshot-fixture.js';
 
 interface SseEvent {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MissingFeatureError } from '../../../src/errors.js';
 import { preflight } from '../../../src/host/apply.js';
-import type { KnobSetter } from '../../../src/host/knob-io.js';
+import type { KnobSetter } from '../../../src/host/journal/knob-io.js';
 import { applyKsm, readKsm } from '../../../src/host/ksm.js';
 import type { HostPaths } from '../../../src/host/paths.js';
 import { planPreset, type Plan } from '../../../src/host/presets.js';

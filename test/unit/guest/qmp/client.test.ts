@@ -20,7 +20,7 @@ import {
   type FakeQmp,
   type FakeQmpOptions,
   type ReceivedCommand,
-} from './fake-qmp-server.js';
+} from '../../../fakes/qmp-monitor.js';
 
 /** A hang must fail the test, not stall the run. */
 const T = { timeout: 5000 };

@@ -1,0 +1,168 @@
+import { rm, unlink } from 'node:fs/promises';
+import { OvercommitError, errorMessage } from '../../errors.js';
+import { CGROUP_PREFIX, removeGroup } from '../cgroup.js';
+import { JournalBusyError, journalOwnerAlive, loadJournal, removeJournal } from './journal.js';
+import type { JournalData, JournalObject } from './journal-data.js';
+import { directKnobSetter } from './knob-io.js';
+import { applyKsm, type KsmSettings } from '../ksm.js';
+import type { HostPaths } from '../paths.js';
+import { findByMarker, stopProcess } from '../processes.js';
+import { destroySwapFile } from '../swapfile.js';
+import { destroyZram, listZramIndices, readZramDevice } from '../zram.js';
+
+export class RestoreIncompleteError extends OvercommitError {
+  constructor(errors: string[], journalFile: string) {
+    super(
+      'RESTORE_INCOMPLETE',
+      `restore could not undo everything: ${errors.join('; ')}`,
+      `fix the cause and run overcommit restore again (the journal ${journalFile} is kept)`,
+      { errors },
+    );
+  }
+}
+
+export interface RestoreReport {
+  /** False when there was no journal: nothing to do. */
+  hadJournal: boolean;
+  label?: string;
+  actions: string[];
+}
+
+export type RestoreLog = (line: string) => void;
+
+/** Knob ids restore writes in this order (KSM is handled as a group, in its own safe order). */
+const KNOB_ORDER_FIRST = ['zswap/enabled'];
+
+async function restoreKnobs(
+  paths: HostPaths,
+  data: JournalData,
+  actions: string[],
+  errors: string[],
+  keepKsmMerged: boolean,
+) {
+  const setter = directKnobSetter(paths);
+  const touched = data.touched.filter((id) => data.knobs[id] !== undefined);
+  const put = async (id: string) => {
+    try {
+      if (await setter.setKnob(id, data.knobs[id] as string)) actions.push(`${id} = ${data.knobs[id]}`);
+    } catch (e) {
+      errors.push(`${id}: ${errorMessage(e)}`);
+    }
+  };
+  // zswap off first (if it was off), so nothing new goes into the pool while swap devices are taken down.
+  for (const id of KNOB_ORDER_FIRST) if (touched.includes(id) && data.knobs[id] === 'N') await put(id);
+  const ksm: KsmSettings = {};
+  for (const id of touched) {
+    if (!id.startsWith('ksm/')) continue;
+    const name = id.slice(4);
+    const v = data.knobs[id] as string;
+    (ksm as Record<string, string | number>)[name] = name === 'advisor_mode' ? v : Number(v);
+  }
+  if (Object.keys(ksm).length > 0) {
+    try {
+      await applyKsm(setter, ksm, { unmergeOnStop: !keepKsmMerged });
+      actions.push(`ksm restored (${Object.keys(ksm).join(', ')})`);
+    } catch (e) {
+      errors.push(`ksm: ${errorMessage(e)}`);
+    }
+  }
+  for (const id of touched) if (!id.startsWith('ksm/')) await put(id);
+}
+
+export async function undoObject(paths: HostPaths, o: JournalObject): Promise<string[]> {
+  switch (o.kind) {
+    case 'process': {
+      const pids = o.pid !== null ? [o.pid] : await findByMarker(paths, o.marker);
+      const out: string[] = [];
+      for (const pid of pids) {
+        const r = await stopProcess(paths, pid, o.pid !== null ? o.startTime : null);
+        if (r) out.push(`${r} (${o.command})`);
+      }
+      return out;
+    }
+    case 'swapfile':
+      return destroySwapFile(paths, o.path);
+    case 'zram': {
+      let index = o.index;
+      if (index === null) {
+        // Died between hot_add and journaling the index: the one new, unconfigured device is ours.
+        const fresh: number[] = [];
+        for (const i of await listZramIndices(paths)) {
+          if (o.existingBefore.includes(i)) continue;
+          if ((await readZramDevice(paths, i))?.disksizeBytes === 0) fresh.push(i);
+        }
+        if (fresh.length !== 1)
+          return fresh.length === 0 ? [] : [`left zram${fresh.join(', zram')}: cannot tell which is ours`];
+        index = fresh[0] as number;
+      }
+      return destroyZram(paths, index, o.hotAdded);
+    }
+    case 'cgroup': {
+      const root = o.path.slice(0, o.path.lastIndexOf(`/${CGROUP_PREFIX}`));
+      return removeGroup(root, o.path);
+    }
+    case 'file':
+      await unlink(o.path).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
+      return [`rm ${o.path}`];
+    case 'dir':
+      await rm(o.path, { recursive: true, force: true });
+      return [`rm -r ${o.path}`];
+  }
+}
+
+/**
+ * Undoes everything a journal records, in a safe order: our processes stop first (they hold the memory), knobs go back
+ * to their snapshot (zswap off, KSM unmerged and restored), then objects are removed newest first (a cgroup after the
+ * processes in it, swapoff before a file is deleted). Only what the journal names is touched. Idempotent: each step
+ * checks the live state, so a restore that stopped half-way can be run again. The journal is deleted only when
+ * every step succeeded.
+ */
+export async function restoreHost(
+  paths: HostPaths,
+  stateDir: string,
+  opts: {
+    force?: boolean;
+    log?: RestoreLog;
+    journalData?: JournalData;
+    /**
+     * Stop ksmd (run=0) but keep what it merged (no run=2): for the agent, whose restart must not hand every merged
+     * page back to the guests at once (an overcommitted host could OOM, and the unmerge can outlast a stop timeout).
+     */
+    keepKsmMerged?: boolean;
+  } = {},
+): Promise<RestoreReport> {
+  const data = opts.journalData ?? (await loadJournal(stateDir));
+  if (!data) return { hadJournal: false, actions: [] };
+  if (!opts.force && (await journalOwnerAlive(paths, data))) {
+    throw new JournalBusyError(`${stateDir}/journal.json`, data.owner.pid, data.label);
+  }
+  const actions: string[] = [];
+  const errors: string[] = [];
+  const log = (a: string[]) => {
+    for (const l of a) opts.log?.(l);
+    actions.push(...a);
+  };
+  const objs = [...data.objects].reverse();
+  for (const o of objs.filter((x) => x.kind === 'process')) {
+    try {
+      log(await undoObject(paths, o));
+    } catch (e) {
+      errors.push(`process ${o.kind === 'process' ? o.command : ''}: ${errorMessage(e)}`);
+    }
+  }
+  const knobActions: string[] = [];
+  await restoreKnobs(paths, data, knobActions, errors, opts.keepKsmMerged ?? false);
+  log(knobActions);
+  for (const o of objs.filter((x) => x.kind !== 'process')) {
+    try {
+      log(await undoObject(paths, o));
+    } catch (e) {
+      errors.push(`${o.kind} ${'path' in o ? o.path : 'index' in o ? `zram${o.index}` : ''}: ${errorMessage(e)}`);
+    }
+  }
+  if (errors.length > 0) throw new RestoreIncompleteError(errors, `${stateDir}/journal.json`);
+  await removeJournal(stateDir);
+  return { hadJournal: true, label: data.label, actions };
+}
