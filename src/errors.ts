@@ -64,15 +64,44 @@ export class HostReadError extends OvercommitError {
   }
 }
 
+/** How a command ended, beyond its exit status (util/exec.ts RunResult). */
+export interface CommandEnd {
+  signal?: NodeJS.Signals | null;
+  durationMs?: number;
+  /** Set when the command was killed for running longer than this. */
+  timeoutMs?: number;
+}
+
+/** What an exit status or signal means, in words: 127 not found, 126 not executable, 137 / SIGKILL killed. */
+export function describeExit(exitCode: number | null, end: CommandEnd = {}): string {
+  if (end.timeoutMs !== undefined) return `killed after ${end.timeoutMs} ms: timed out`;
+  if (end.signal) return `killed by ${end.signal}`;
+  if (exitCode === null) return 'exit signal';
+  if (exitCode === 127) return 'exit 127: command not found';
+  if (exitCode === 126) return 'exit 126: not executable';
+  if (exitCode === 137) return 'exit 137: killed (SIGKILL)';
+  return `exit ${exitCode}`;
+}
+
 export class CommandError extends OvercommitError {
-  constructor(command: string, args: readonly string[], exitCode: number | null, stderrTail: string, hint: string) {
+  constructor(
+    command: string,
+    args: readonly string[],
+    exitCode: number | null,
+    stderrTail: string,
+    hint: string,
+    end: CommandEnd = {},
+  ) {
     const shown = [command, ...args].join(' ');
     const tail = stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : '';
-    super('COMMAND_FAILED', `'${shown}' failed (exit ${exitCode ?? 'signal'})${tail}`, hint, {
+    super('COMMAND_FAILED', `'${shown}' failed (${describeExit(exitCode, end)})${tail}`, hint, {
       command,
       args,
       exitCode,
       stderrTail,
+      ...(end.signal ? { signal: end.signal } : {}),
+      ...(end.durationMs !== undefined ? { durationMs: end.durationMs } : {}),
+      ...(end.timeoutMs !== undefined ? { timeoutMs: end.timeoutMs } : {}),
     });
   }
 }

@@ -53,7 +53,7 @@ export function takeReply(
   const stdout = out.slice(0, o).replace(PROMPT_LINE, '');
   const stderr = err.slice(0, e);
   return {
-    result: { stdout, stderr, exitCode: /^error:/m.test(stderr) ? 1 : 0 },
+    result: { stdout, stderr, exitCode: /^error:/m.test(stderr) ? 1 : 0, signal: null, durationMs: 0 },
     out: out.slice(o + marker.length),
     err: err.slice(e + errMarker.length),
   };
@@ -64,6 +64,8 @@ interface Pending {
   timeoutMs: number;
   resolve: (r: RunResult) => void;
   reject: (e: Error) => void;
+  /** When it was asked for (its result's durationMs counts from here, the wait in the queue included). */
+  askedAt: number;
 }
 
 export class VirshSession {
@@ -96,7 +98,7 @@ export class VirshSession {
       return Promise.reject(new Error(`not plain arguments for a virsh session: ${args.join(' ')}`));
     if (this.closed) return Promise.reject(new Error('the virsh session is closed'));
     return new Promise<RunResult>((resolve, reject) => {
-      this.queue.push({ args, timeoutMs, resolve, reject });
+      this.queue.push({ args, timeoutMs, resolve, reject, askedAt: Date.now() });
       this.next();
     });
   }
@@ -175,7 +177,7 @@ export class VirshSession {
     this.err = r.err;
     clearTimeout(c.timer);
     this.current = undefined;
-    c.p.resolve(r.result);
+    c.p.resolve({ ...r.result, durationMs: Date.now() - c.p.askedAt });
     if (++this.served % this.recycleAfter === 0) this.recycle();
     this.next();
   }

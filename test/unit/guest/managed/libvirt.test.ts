@@ -10,8 +10,8 @@ import { pollGuests } from '../../../../src/guest/managed/poller.js';
 import type { RunResult } from '../../../../src/util/exec.js';
 import { virshFixture } from './virsh-fixture.js';
 
-const ok = (stdout: string): RunResult => ({ stdout, stderr: '', exitCode: 0 });
-const fail = (stderr: string): RunResult => ({ stdout: '', stderr, exitCode: 1 });
+const ok = (stdout: string): RunResult => ({ stdout, stderr: '', exitCode: 0, signal: null, durationMs: 0 });
+const fail = (stderr: string): RunResult => ({ stdout: '', stderr, exitCode: 1, signal: null, durationMs: 0 });
 
 /** A fake virsh: answers from a table keyed by the joined arguments, records every call. */
 function fakeVirsh(table: Record<string, RunResult | (() => RunResult)>) {
