@@ -8,6 +8,14 @@ import {
   type KsmTunerState,
 } from '../../../../src/policy/ksm-tuner/index.js';
 import type { Action } from '../../../../src/policy/actions.js';
+import { ADAPTIVE_INITIAL, adaptiveStep, type AdaptiveState } from '../../../../src/policy/ksm-tuner/adaptive.js';
+import {
+  KSMTUNED_DEFAULTS,
+  KSMTUNED_INITIAL,
+  ksmtunedStep,
+  type KsmtunedState,
+} from '../../../../src/policy/ksm-tuner/ksmtuned.js';
+import type { Observation } from '../../../../src/observe/observation.js';
 import { GiB, guest, observation } from './trace.js';
 
 const pagesToScan = (actions: Action[]) => {
@@ -16,15 +24,49 @@ const pagesToScan = (actions: Action[]) => {
 };
 
 describe('ksmTuner factory', () => {
-  test('both modes have the same shape: { mode, initial, step(obs, prev, state) }', () => {
+  test('each mode steps exactly as its own rule with the mode defaults (same decisions, same state)', () => {
+    // A host of 8 GiB with 9 GiB of guests and nothing free: ksmtuned's rule boosts, the adaptive tuner starts KSM.
+    const trace = [0, 60_000, 120_000].map((t) =>
+      observation(t, { guests: [guest('a', 9 * GiB)], ksm: { pagesToScan: 100, sleepMillisecs: 20 } }),
+    );
+    const direct = {
+      ksmtuned: (o: Observation, s: KsmtunedState) => ksmtunedStep(o, s, KSMTUNED_DEFAULTS),
+      adaptive: (o: Observation, s: AdaptiveState) => adaptiveStep(o, s, ADAPTIVE_DEFAULTS),
+    };
     for (const mode of KSM_TUNER_MODES) {
       const tuner = ksmTuner(mode);
       assert.equal(tuner.mode, mode);
       assert.equal(tuner.initial.mode, mode);
-      const d = tuner.step(observation(0), undefined, tuner.initial);
-      assert.ok(Array.isArray(d.actions));
-      assert.equal(d.state.mode, mode);
-      assert.doesNotThrow(() => JSON.stringify(d.state));
+      let viaFactory: KsmTunerState = tuner.initial;
+      let own: KsmTunerState = mode === 'ksmtuned' ? KSMTUNED_INITIAL : ADAPTIVE_INITIAL;
+      const actions: Action[][] = [];
+      let prev: Observation | undefined;
+      for (const o of trace) {
+        const d = tuner.step(o, prev, viaFactory);
+        const e =
+          mode === 'ksmtuned' ? direct.ksmtuned(o, own as KsmtunedState) : direct.adaptive(o, own as AdaptiveState);
+        assert.deepEqual(d, e, `${mode} at t=${o.t}`);
+        actions.push(d.actions);
+        viaFactory = d.state;
+        own = e.state;
+        prev = o;
+      }
+      // The rules themselves: ksmtuned measures at its first tick and boosts by 300 pages a minute later (free < the
+      // 20 % threshold, committed > total); the adaptive tuner turns KSM on at once.
+      if (mode === 'ksmtuned') {
+        assert.deepEqual(actions[0], []);
+        const boost = actions[1]?.[0];
+        assert.equal(boost?.kind, 'ksm');
+        assert.equal(boost?.kind === 'ksm' ? boost.set.run : undefined, 1);
+        assert.equal(
+          pagesToScan(actions[1] ?? []),
+          Math.max(KSMTUNED_DEFAULTS.npagesMin, KSMTUNED_INITIAL.npages + KSMTUNED_DEFAULTS.npagesBoost),
+        );
+      } else {
+        assert.equal(actions[0]?.[0]?.kind, 'ksm');
+        assert.equal(pagesToScan(actions[0] ?? []), ADAPTIVE_DEFAULTS.startPagesToScan);
+      }
+      assert.doesNotThrow(() => JSON.stringify(viaFactory));
     }
   });
 
