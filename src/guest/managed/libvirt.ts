@@ -1,5 +1,5 @@
 /**
- * Guests that libvirt runs, driven through `virsh` only (no libvirt binding: see reference/managers.md 3.3). One
+ * Guests that libvirt runs, driven through `virsh` only (no libvirt binding: see docs/managers.md §3.3). One
  * `virsh domstats --balloon --list-running` a listing tells every running domain with its balloon size, memory
  * ceiling and statistics, so a tick costs one virsh call whatever the number of domains (a virsh call costs about
  * 12 ms of CPU here: 20 runs of this listing took 261 ms of task-clock under perf stat, 23 ms of it the loop's own;

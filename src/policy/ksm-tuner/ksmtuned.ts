@@ -1,6 +1,6 @@
 /**
  * ksmtuned's rule, reimplemented faithfully as a reference peer (ksmtuned/ksmtuned src/ksmtuned.sh.in, 2009-2018;
- * see /work/shared/reference/managers.md §2). What the script does, and what this does:
+ * see docs/managers.md §2). What the script does, and what this does:
  *
  * - At start it reads MemTotal (kB) once and computes, in bash integer arithmetic (truncating division):
  *   `sleep = KSM_SLEEP_MSEC * 16 * 1024 * 1024 / total`, then `[ $sleep -le 10 ] && sleep=10`;
