@@ -2,23 +2,9 @@
  * The density scenario's judgement of one step: did the strategy hold this overcommit ratio? Held = memcached
  * measured, throughput >= the SLO share of the baseline's, nothing lost or corrupt, every guest alive. Pure.
  */
-import type { StrategyResult } from './results.js';
+import type { DensityStep, StrategyResult } from './results.js';
 
-export interface DensityStep {
-  ratio: number;
-  /** ops/s over the baseline's (undefined when there is no memcached result). */
-  throughput?: number;
-  held: boolean;
-  /** Why it did not hold. */
-  why?: string;
-}
-
-export interface DensityResult {
-  strategy: string;
-  /** The highest ratio held (null: not even the first step). */
-  heldRatio: number | null;
-  steps: DensityStep[];
-}
+export type { DensityResult, DensityStep } from './results.js';
 
 export function judgeStep(r: StrategyResult, baseOpsPerSec: number, ratio: number, minThroughput: number): DensityStep {
   const m = r.memcached;

@@ -1,52 +1,9 @@
 import type { TimelineEntry } from '../control/policy-loop.js';
 import type { Observation } from '../observe/observation.js';
-import type { DensityResult } from './density-judge.js';
 import type { SpikeResult } from './spike-outcome.js';
+import type { FioResult, MemcachedResult, NetworkResult } from './workloads/results.js';
 
-/** Latency percentiles in microseconds. */
-export interface LatencySummary {
-  count: number;
-  p50Us: number;
-  p90Us: number;
-  p99Us: number;
-  p999Us: number;
-  maxUs: number;
-  meanUs: number;
-}
-
-/** One memcached load run against one guest (or all guests, summed). */
-export interface MemcachedResult {
-  ops: number;
-  gets: number;
-  sets: number;
-  hits: number;
-  misses: number;
-  errors: number;
-  durationS: number;
-  opsPerSec: number;
-  latency: LatencySummary;
-  /** Throughput per second of the run, for the time-series chart. */
-  opsPerSecSeries: number[];
-  integrity: { keysWritten: number; verified: number; lost: number; corrupt: number };
-}
-
-export interface FioResult {
-  job: string;
-  readIops: number;
-  writeIops: number;
-  readBwBytesPerSec: number;
-  writeBwBytesPerSec: number;
-  readLatency?: LatencySummary;
-  writeLatency?: LatencySummary;
-}
-
-export interface NetworkResult {
-  hostToGuestBitsPerSec: number;
-  guestToHostBitsPerSec: number;
-  /** Request/response round trips per second (what netperf TCP_RR measures). */
-  rrPerSec: number;
-  rrLatency: LatencySummary;
-}
+export type { FioResult, LatencySummary, MemcachedResult, NetworkResult } from './workloads/results.js';
 
 /** What one strategy cost, measured from kernel counters over its measured phase. */
 export interface StrategyResult {
@@ -94,6 +51,23 @@ export interface Environment {
   cgroupVersion: number | null;
   /** Any approximation the run had to make (e.g. ksmtuned's view of the host). */
   caveats: string[];
+}
+
+/** One step of the density scenario (judged by density-judge.ts). */
+export interface DensityStep {
+  ratio: number;
+  /** ops/s over the baseline's (undefined when there is no memcached result). */
+  throughput?: number;
+  held: boolean;
+  /** Why it did not hold. */
+  why?: string;
+}
+
+export interface DensityResult {
+  strategy: string;
+  /** The highest ratio held (null: not even the first step). */
+  heldRatio: number | null;
+  steps: DensityStep[];
 }
 
 export interface LabResults {

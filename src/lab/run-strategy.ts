@@ -21,7 +21,7 @@ import { errorMessage } from '../errors.js';
 
 const fmtMiB = (b: number) => `${Math.round(b / (1024 * 1024))} MiB`;
 
-import type { LabRunOptions } from './runner.js';
+import type { LabRunOptions } from './run-options.js';
 
 function presetOptions(s: Scenario): PresetOptions {
   const p: PresetOptions = { swapSize: String(s.swap.size), zramSize: String(s.zram.size) };

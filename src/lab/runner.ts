@@ -1,27 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { memcachedMbFor } from '../guest/launcher/launch.js';
-import type { HostPaths } from '../host/paths.js';
 import { runStrategy } from './run-strategy.js';
 import type { Guest } from '../guest/guest.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { heldRatio, judgeStep, type DensityResult, type DensityStep } from './density-judge.js';
 import { deviceOf, readEnvironment } from './environment.js';
-import type { Progress } from './progress.js';
+import type { LabRunOptions } from './run-options.js';
 import type { Environment, LabResults, StrategyResult } from './results.js';
 import type { Scenario } from './scenario.js';
 import { withBaselineRatios } from './summarize.js';
 import { FIO_JOBS } from './workloads/fio/parse.js';
 
-export interface LabRunOptions {
-  scenario: Scenario;
-  paths: HostPaths;
-  stateDir: string;
-  outDir: string;
-  signal?: AbortSignal;
-  progress?: Progress;
-  cacheDir?: string;
-}
+export type { LabRunOptions } from './run-options.js';
 
 /**
  * The density loop: the baseline, then each strategy up the ratios until a step misses the SLO. Steps are recorded

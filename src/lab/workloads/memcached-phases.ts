@@ -1,7 +1,7 @@
 import type { Guest } from '../../guest/guest.js';
 import { memcachedMbFor } from '../../guest/launcher/launch.js';
 import { errorMessage } from '../../errors.js';
-import type { MemcachedResult } from '../results.js';
+import type { MemcachedResult } from './results.js';
 import type { Scenario } from '../scenario.js';
 import { runMemcaslap } from './memcaslap/run.js';
 import { runSpike, type SpikeRun } from './spike.js';

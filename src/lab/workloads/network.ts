@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { OvercommitError } from '../../errors.js';
 import { run } from '../../util/exec.js';
-import type { NetworkResult } from '../results.js';
+import type { NetworkResult } from './results.js';
 import { LatencyHistogram } from './memcached/histogram.js';
 
 /**

@@ -28,7 +28,10 @@ function documented(): Map<number, string> {
 test('exit statuses: the README line and the CLI table agree', () => {
   const doc = documented();
   const used = new Set(Object.values(EXIT));
-  assert.deepEqual([...doc.keys()].sort((a, b) => a - b), [...used].sort((a, b) => a - b));
+  assert.deepEqual(
+    [...doc.keys()].sort((a, b) => a - b),
+    [...used].sort((a, b) => a - b),
+  );
   for (const [code, status] of Object.entries(EXIT)) {
     const words = code === 'USAGE' ? ['usage'] : code.toLowerCase().split('_');
     const says = doc.get(status) ?? '';

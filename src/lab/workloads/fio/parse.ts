@@ -3,7 +3,7 @@
  * completion latency (clat_ns: what fio reports percentiles for by default); mean is the total latency (lat_ns).
  */
 import { OvercommitError } from '../../../errors.js';
-import type { FioResult, LatencySummary } from '../../results.js';
+import type { FioResult, LatencySummary } from '../results.js';
 
 export class FioOutputError extends OvercommitError {
   constructor(message: string) {

@@ -1,5 +1,5 @@
 import type { Guest } from '../../../guest/guest.js';
-import type { FioResult } from '../../results.js';
+import type { FioResult } from '../results.js';
 import { fioArgs, FIO_JOBS, parseFioJson, FioOutputError } from './parse.js';
 
 /** The scratch disk as the guest's /init links it (virtio-blk serial ovc-scratch). */

@@ -1,4 +1,4 @@
-import type { LatencySummary } from '../../results.js';
+import type { LatencySummary } from '../results.js';
 
 /**
  * Latency histogram with log-linear buckets, as HdrHistogram: values are integer microseconds from 1 us to 60 s,

@@ -1,4 +1,4 @@
-import type { MemcachedResult } from '../../results.js';
+import type { MemcachedResult } from '../results.js';
 
 /**
  * The load could not go on: a target refused the connection, or a lost connection did not come back within the

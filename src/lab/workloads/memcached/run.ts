@@ -1,4 +1,4 @@
-import type { MemcachedResult } from '../../results.js';
+import type { MemcachedResult } from '../results.js';
 import { resolveLoadConfig, type MemcachedLoadConfig, type MemcachedLoadInput } from './config.js';
 import { assertLedgerFits, fillKeys, type FillResult } from './fill.js';
 import { KeyLedger } from './ledger.js';

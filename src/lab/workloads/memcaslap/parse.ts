@@ -7,7 +7,7 @@
  * Percentiles from a log2 histogram are coarse: we report each bucket's upper bound (never flattering).
  */
 import { OvercommitError } from '../../../errors.js';
-import type { LatencySummary } from '../../results.js';
+import type { LatencySummary } from '../results.js';
 
 export class MemcaslapOutputError extends OvercommitError {
   constructor(message: string, tail: string) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CommandError } from '../../../../src/errors.js';
+import type { RunResult } from '../../../../src/util/exec.js';
 import { VirshSession, plainArgs, sessionInput, takeReply } from '../../../../src/guest/managed/virsh-session.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/virsh/', import.meta.url));
@@ -23,10 +24,20 @@ describe('virsh session transcript (captured)', () => {
   test('each reply is what came before its markers, less the echoed commands; an error line fails it', () => {
     const first = takeReply(out, err, 'cafe0001', 1);
     assert.ok(first);
-    assert.deepEqual(first.result, { stdout: '', stderr: '', exitCode: 0 }, 'domstats with no domain: nothing');
+    assert.deepEqual(
+      first.result,
+      { stdout: '', stderr: '', exitCode: 0, signal: null, durationMs: 0 },
+      'domstats with no domain: nothing',
+    );
     const second = takeReply(first.out, first.err, 'cafe0001', 2);
     assert.ok(second);
-    assert.deepEqual(second.result, { stdout: '', stderr: "error: failed to get domain 'nosuch'\n", exitCode: 1 });
+    assert.deepEqual(second.result, {
+      stdout: '',
+      stderr: "error: failed to get domain 'nosuch'\n",
+      exitCode: 1,
+      signal: null,
+      durationMs: 0,
+    });
     assert.equal(second.err, '');
   });
 
@@ -73,9 +84,17 @@ describe('VirshSession (fake virsh -q)', { timeout: 20_000 }, () => {
       s.run(['fail'], 5000),
       s.run(['domstats', '--balloon', '--list-running', '--nowait'], 5000),
     ]);
-    assert.deepEqual(a, { stdout: readFileSync(RUNNING, 'utf8'), stderr: '', exitCode: 0 });
-    assert.deepEqual(b, { stdout: '', stderr: "error: failed to get domain 'x'\n", exitCode: 1 });
-    assert.deepEqual(c, a);
+    // A session's reply has no signal of its own; its duration (from the ask) varies.
+    const outcome = (r: RunResult) => ({ stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, signal: r.signal });
+    assert.deepEqual(outcome(a), { stdout: readFileSync(RUNNING, 'utf8'), stderr: '', exitCode: 0, signal: null });
+    assert.deepEqual(outcome(b), {
+      stdout: '',
+      stderr: "error: failed to get domain 'x'\n",
+      exitCode: 1,
+      signal: null,
+    });
+    assert.ok(a.durationMs >= 0 && b.durationMs >= 0);
+    assert.deepEqual(outcome(c), outcome(a));
     assert.equal(s.started, 1);
     const lines = await typed();
     assert.equal(new Set(lines.map((l) => l.split(' ')[0])).size, 1, 'one process typed into');
