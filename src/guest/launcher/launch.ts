@@ -7,7 +7,7 @@ import { exists } from '../../host/fsio.js';
 import type { HostJournal } from '../../host/journal/journal.js';
 import { isSameProcessAlive } from '../../host/process-identity.js';
 import { spawnJournaled, stopProcess } from '../../host/processes.js';
-import { undoObject } from '../../host/journal/restore.js';
+import { undoJournaled } from '../../host/journal/restore.js';
 import { GuestBootError } from '../errors.js';
 import type { GuestImage } from '../image/builder.js';
 import { QmpClient } from '../qmp/client.js';
@@ -81,11 +81,7 @@ export async function launchGuest(journal: HostJournal, o: StartOptions): Promis
   } catch (e) {
     // Undo exactly what this launch created (newest first), nothing else: a guest of the same name that was
     // already running, or guests started in parallel, keep their files.
-    for (const id of [...ids].reverse()) {
-      const obj = journal.objects().find((x) => x.id === id);
-      if (obj) await undoObject(journal.paths, obj).catch(() => undefined);
-    }
-    if (ids.length > 0) await journal.forget(ids);
+    await undoJournaled(journal, ids);
     throw e;
   }
 }

@@ -1,7 +1,7 @@
 import { rm, unlink } from 'node:fs/promises';
 import { OvercommitError, errorMessage } from '../../errors.js';
 import { CGROUP_PREFIX, removeGroup } from '../cgroup.js';
-import { JournalBusyError, journalOwnerAlive, loadJournal, removeJournal } from './journal.js';
+import { JournalBusyError, journalOwnerAlive, loadJournal, removeJournal, type HostJournal } from './journal.js';
 import type { JournalData, JournalObject } from './journal-data.js';
 import { directKnobSetter } from './knob-io.js';
 import { applyKsm, type KsmSettings } from '../ksm.js';
@@ -110,6 +110,20 @@ export async function undoObject(paths: HostPaths, o: JournalObject): Promise<st
       await rm(o.path, { recursive: true, force: true });
       return [`rm -r ${o.path}`];
   }
+}
+
+/**
+ * Undoes exactly the objects these journal ids name (what one call created: a failed launch, a peer that would not
+ * start), newest first, and forgets them; nothing else in the journal is touched (guests started in parallel keep
+ * theirs). Best effort: a step that fails is skipped, the others still run. A function over the journal rather than
+ * one of its methods: the undo steps need the mechanisms, and the mechanisms need the journal.
+ */
+export async function undoJournaled(journal: HostJournal, ids: readonly number[]): Promise<void> {
+  for (const id of [...ids].reverse()) {
+    const obj = journal.objects().find((x) => x.id === id);
+    if (obj) await undoObject(journal.paths, obj).catch(() => undefined);
+  }
+  if (ids.length > 0) await journal.forget([...ids]);
 }
 
 /**

@@ -10,7 +10,7 @@ import { patchKsmtunedScript } from './patch.js';
 import { isSameProcessAlive } from '../../../host/process-identity.js';
 import { spawnJournaled } from '../../../host/processes.js';
 import { parseKbTable } from '../../../host/procfs.js';
-import { undoObject } from '../../../host/journal/restore.js';
+import { undoJournaled } from '../../../host/journal/restore.js';
 
 export { fetchKsmtuned, type KsmtunedPackage } from './fetch.js';
 export { parseKsmtunedLog, parseKsmtunedLogLine, type KsmtunedLog, type KsmtunedTick } from './log.js';
@@ -202,11 +202,7 @@ export async function startKsmtuned(journal: HostJournal, o: KsmtunedOptions): P
       },
     };
   } catch (e) {
-    for (const id of [...ids].reverse()) {
-      const obj = journal.objects().find((x) => x.id === id);
-      if (obj) await undoObject(journal.paths, obj).catch(() => undefined);
-    }
-    if (ids.length > 0) await journal.forget(ids);
+    await undoJournaled(journal, ids);
     throw e;
   }
 }
