@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { constants } from 'node:os';
 import { CommandError } from '../errors.js';
 
 /** What a finished command left: as google/zx's ProcessOutput, exit code, signal, duration and both streams. */
@@ -58,8 +59,6 @@ export function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
   }
 }
 
-const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
-
 /** Runs a program with an argument array (never a shell string) and collects its output. */
 export function run(command: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
@@ -95,7 +94,7 @@ export function run(command: string, args: readonly string[], opts: RunOptions =
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const durationMs = Date.now() - started;
-      const exitCode = code ?? 128 + ((signal && SIGNAL_NUMBERS[signal]) ?? 0);
+      const exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0);
       if (exitCode !== 0 && !opts.allowFailure) {
         reject(
           new CommandError(command, args, code, stderr, opts.hint ?? 'see the command output above', {
