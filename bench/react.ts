@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { PolicyLoop, type Policy } from '../src/control/policy-loop.js';
 import type { Guest } from '../src/guest/guest.js';
 import { startGuest } from '../src/guest/start.js';
-import { createBudgetGroup, detectCgroupLayout, readBudget } from '../src/host/cgroup.js';
+import { createBudgetGroup, detectCgroupLayout, readBudget } from '../src/host/mechanisms/budget-cgroup.js';
 import { HostJournal } from '../src/host/journal/journal.js';
 import { REAL_PATHS } from '../src/host/paths.js';
 import { restoreHost } from '../src/host/journal/restore.js';

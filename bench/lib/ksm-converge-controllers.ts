@@ -11,7 +11,7 @@ import { PolicyLoop, type Policy } from '../../src/control/policy-loop.js';
 import { errorMessage } from '../../src/errors.js';
 import type { Guest } from '../../src/guest/guest.js';
 import type { HostJournal } from '../../src/host/journal/journal.js';
-import { applyKsm } from '../../src/host/ksm.js';
+import { applyKsm } from '../../src/host/mechanisms/ksm.js';
 import { startKsmtuned, writeSyntheticMeminfo, type SyntheticMeminfo } from '../../src/lab/peers/ksmtuned/daemon.js';
 import type { Observation } from '../../src/observe/observation.js';
 import { ksmTuner, type AdaptiveState } from '../../src/policy/ksm-tuner/index.js';

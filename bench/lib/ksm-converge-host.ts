@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { UsageError } from '../../src/errors.js';
 import { tryReadText } from '../../src/host/fsio.js';
 import type { HostJournal } from '../../src/host/journal/journal.js';
-import { applyKsm, readKsm } from '../../src/host/ksm.js';
+import { applyKsm, readKsm } from '../../src/host/mechanisms/ksm.js';
 import type { HostPaths } from '../../src/host/paths.js';
 import { KERNEL_KSM_DEFAULTS } from './ksm-converge-controllers.js';
 

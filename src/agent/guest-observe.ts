@@ -8,7 +8,7 @@
  * the KSM tuner's backlog and the dashboard.
  */
 import type { GuestPoll } from '../guest/managed/with-timeout.js';
-import { readProcessKsmSync } from '../host/ksm.js';
+import { readProcessKsmSync } from '../host/mechanisms/ksm.js';
 import type { HostPaths } from '../host/paths.js';
 import { readProcessRssSync } from '../host/procfs.js';
 import type { GuestObservation } from '../observe/observation.js';

@@ -16,7 +16,7 @@ import { UsageError, errorMessage } from '../errors.js';
 import type { GuestSource, ManagedGuest } from '../guest/managed/source.js';
 import { GuestPoller } from '../guest/managed/poller.js';
 import { listSources, timeboxed } from '../guest/managed/with-timeout.js';
-import type { CgroupLayout } from '../host/cgroup.js';
+import type { CgroupLayout } from '../host/mechanisms/budget-cgroup.js';
 import type { HostJournal } from '../host/journal/journal.js';
 import type { HostPaths } from '../host/paths.js';
 import { Collector } from '../observe/collect.js';

@@ -4,9 +4,9 @@
  * strategies and the agent. An action that fails is reported, never thrown: one bad guest must not stop the loop.
  */
 import { errorMessage } from '../errors.js';
-import { setGroupSwapEager, type CgroupLayout } from '../host/cgroup.js';
+import { setGroupSwapEager, type CgroupLayout } from '../host/mechanisms/budget-cgroup.js';
 import type { HostJournal } from '../host/journal/journal.js';
-import { applyKsm } from '../host/ksm.js';
+import { applyKsm } from '../host/mechanisms/ksm.js';
 import { readSwaps } from '../host/swaps.js';
 import { run } from '../util/exec.js';
 import type { Action, Tier } from '../policy/actions.js';

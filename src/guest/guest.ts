@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { HostJournal } from '../host/journal/journal.js';
-import { readProcessKsm, type ProcessKsm } from '../host/ksm.js';
+import { readProcessKsm, type ProcessKsm } from '../host/mechanisms/ksm.js';
 import type { HostPaths } from '../host/paths.js';
 import { isSameProcessAlive } from '../host/process-identity.js';
 import { stopProcess } from '../host/processes.js';

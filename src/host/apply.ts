@@ -2,14 +2,14 @@ import { join } from 'node:path';
 import { MissingFeatureError, UsageError } from '../errors.js';
 import { exists } from './fsio.js';
 import type { HostJournal } from './journal/journal.js';
-import { applyKsm, readKsm } from './ksm.js';
+import { applyKsm, readKsm } from './mechanisms/ksm.js';
 import type { HostPaths } from './paths.js';
 import { describeStep, type Plan } from './presets.js';
-import { checkSwapLocation, createSwapFile } from './swapfile.js';
+import { checkSwapLocation, createSwapFile } from './mechanisms/swapfile.js';
 import { readSwaps } from './swaps.js';
-import { applyUksm, readUksm } from './uksm.js';
-import { createZramSwap, listZramIndices, zramAlgorithms } from './zram.js';
-import { applyZswap, checkZswapBacking, isZswapOff, readZswap } from './zswap.js';
+import { applyUksm, readUksm } from './mechanisms/uksm.js';
+import { createZramSwap, listZramIndices, zramAlgorithms } from './mechanisms/zram.js';
+import { applyZswap, checkZswapBacking, isZswapOff, readZswap } from './mechanisms/zswap.js';
 
 /** Finds a program on PATH (and the sbin directories, where util-linux puts swapon). */
 export async function findProgram(name: string): Promise<string | undefined> {

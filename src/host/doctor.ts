@@ -1,14 +1,14 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findProgram } from './apply.js';
-import { detectCgroupLayout, type CgroupLayout } from './cgroup.js';
+import { detectCgroupLayout, type CgroupLayout } from './mechanisms/budget-cgroup.js';
 import { exists, tryReadText } from './fsio.js';
 import { parseChoice } from './journal/knobs.js';
-import { readKsm } from './ksm.js';
+import { readKsm } from './mechanisms/ksm.js';
 import type { HostPaths } from './paths.js';
-import { readUksm } from './uksm.js';
-import { zramAlgorithms } from './zram.js';
-import { readZswap } from './zswap.js';
+import { readUksm } from './mechanisms/uksm.js';
+import { zramAlgorithms } from './mechanisms/zram.js';
+import { readZswap } from './mechanisms/zswap.js';
 
 /** What doctor looks at. Gathered by `gatherFacts`, judged by the pure `diagnose`. */
 export interface HostFacts {

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseSize } from '../util/size.js';
-import type { KsmSettings } from './ksm.js';
+import type { KsmSettings } from './mechanisms/ksm.js';
 import { knobSpec, validateKnobValue } from './journal/knobs.js';
-import { checkSwapPath } from './swapfile.js';
-import { UKSM_DEFAULTS, type UksmOptions } from './uksm.js';
-import type { ZswapSettings } from './zswap.js';
+import { checkSwapPath } from './mechanisms/swapfile.js';
+import { UKSM_DEFAULTS, type UksmOptions } from './mechanisms/uksm.js';
+import type { ZswapSettings } from './mechanisms/zswap.js';
 
 /** Host presets: the strategies of design.md that are a pure host configuration. */
 export const PRESETS = ['none', 'ksm', 'uksm', 'swap-disk', 'zswap', 'zram'] as const;

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
-import { detectCgroupLayout, listBudgetGroups, readBudget, type BudgetUsage, type CgroupLayout } from './cgroup.js';
+import { detectCgroupLayout, listBudgetGroups, readBudget, type BudgetUsage, type CgroupLayout } from './mechanisms/budget-cgroup.js';
 import { tryReadText } from './fsio.js';
 import { loadJournal } from './journal/journal.js';
 import { parseChoice } from './journal/knobs.js';
-import { readKsm, type KsmState } from './ksm.js';
+import { readKsm, type KsmState } from './mechanisms/ksm.js';
 import type { HostPaths } from './paths.js';
 import { readMeminfo, readPressure, readVmstat, type Psi } from './procfs.js';
 import { readSwaps, type SwapDevice } from './swaps.js';
-import { readUksm, type UksmState } from './uksm.js';
-import { readZramDevices, type ZramDevice } from './zram.js';
-import { readZswap, type ZswapState } from './zswap.js';
+import { readUksm, type UksmState } from './mechanisms/uksm.js';
+import { readZramDevices, type ZramDevice } from './mechanisms/zram.js';
+import { readZswap, type ZswapState } from './mechanisms/zswap.js';
 
 export interface HostStatus {
   takenAt: string;

@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { detectCgroupLayout } from '../host/cgroup.js';
+import { detectCgroupLayout } from '../host/mechanisms/budget-cgroup.js';
 import type { HostPaths } from '../host/paths.js';
 import { readMeminfo } from '../host/procfs.js';
 import type { Guest } from '../guest/guest.js';

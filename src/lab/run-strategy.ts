@@ -1,7 +1,7 @@
 import { Guest } from '../guest/guest.js';
 import { startGuest } from '../guest/start.js';
 import { executePlan, preflight } from '../host/apply.js';
-import { createBudgetGroup, detectCgroupLayout } from '../host/cgroup.js';
+import { createBudgetGroup, detectCgroupLayout } from '../host/mechanisms/budget-cgroup.js';
 import { HostJournal } from '../host/journal/journal.js';
 import { describeStep, type Plan, type PresetOptions } from '../host/presets.js';
 import { startLabController, type LabController } from './controllers/controller.js';

@@ -1,11 +1,11 @@
 import type { Guest } from '../guest/guest.js';
-import { readBudget, type CgroupLayout } from '../host/cgroup.js';
+import { readBudget, type CgroupLayout } from '../host/mechanisms/budget-cgroup.js';
 import { readTextSync, tryReadTextSync } from '../host/fsio.js';
-import { parseKsm } from '../host/ksm.js';
+import { parseKsm } from '../host/mechanisms/ksm.js';
 import type { HostPaths } from '../host/paths.js';
 import { pickKbFields, pickVmstat, parsePressure } from '../host/procfs.js';
-import { listZramIndices, parseMmStat, type ZramMmStat } from '../host/zram.js';
-import { zswapStatsFrom } from '../host/zswap.js';
+import { listZramIndices, parseMmStat, type ZramMmStat } from '../host/mechanisms/zram.js';
+import { zswapStatsFrom } from '../host/mechanisms/zswap.js';
 import { findKernelThreads, parsePidCpuTicks, parseProcStatCpu } from './cpu.js';
 import { hostFiles, type HostFiles } from './host-files.js';
 import type { GuestObservation, HostObservation, Observation } from './observation.js';

@@ -3,7 +3,7 @@
  * joining ~25 paths a tick showed in its profile (path.join, 2.6 % of a 1-guest agent's samples).
  */
 import { join } from 'node:path';
-import { KSM_OBSERVED_FILES, KSM_STAT_NAMES, ksmDir } from '../host/ksm.js';
+import { KSM_OBSERVED_FILES, KSM_STAT_NAMES, ksmDir } from '../host/mechanisms/ksm.js';
 import type { HostPaths } from '../host/paths.js';
 
 export interface HostFiles {

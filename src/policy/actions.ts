@@ -3,7 +3,7 @@
  * agent carry the actions out through the host and guest layers. Every action carries a reason a person can read in
  * a log line, the lab timeline and the dashboard.
  */
-import type { KsmSettings } from '../host/ksm.js';
+import type { KsmSettings } from '../host/mechanisms/ksm.js';
 
 /** Write these KSM settings (only the ones given; the executor orders them with ksmWritePlan). */
 export interface KsmAction {

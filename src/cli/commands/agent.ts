@@ -17,7 +17,7 @@ import { errorMessage } from '../../errors.js';
 import { LibvirtSource } from '../../guest/managed/libvirt.js';
 import { QmpSocketSource } from '../../guest/managed/qmp-sockets.js';
 import type { GuestSource } from '../../guest/managed/source.js';
-import { detectCgroupLayout } from '../../host/cgroup.js';
+import { detectCgroupLayout } from '../../host/mechanisms/budget-cgroup.js';
 import { HostJournal, loadJournal } from '../../host/journal/journal.js';
 import type { HostPaths } from '../../host/paths.js';
 import { restoreHost } from '../../host/journal/restore.js';

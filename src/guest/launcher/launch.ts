@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { addProcess } from '../../host/cgroup.js';
+import { addProcess } from '../../host/mechanisms/budget-cgroup.js';
 import { exists } from '../../host/fsio.js';
 import type { HostJournal } from '../../host/journal/journal.js';
 import { isSameProcessAlive } from '../../host/process-identity.js';

@@ -1,14 +1,14 @@
 import { rm, unlink } from 'node:fs/promises';
 import { OvercommitError, errorMessage } from '../../errors.js';
-import { CGROUP_PREFIX, removeGroup } from '../cgroup.js';
+import { CGROUP_PREFIX, removeGroup } from '../mechanisms/budget-cgroup.js';
 import { JournalBusyError, journalOwnerAlive, loadJournal, removeJournal, type HostJournal } from './journal.js';
 import type { JournalData, JournalObject } from './journal-data.js';
 import { directKnobSetter } from './knob-io.js';
-import { applyKsm, type KsmSettings } from '../ksm.js';
+import { applyKsm, type KsmSettings } from '../mechanisms/ksm.js';
 import type { HostPaths } from '../paths.js';
 import { findByMarker, stopProcess } from '../processes.js';
-import { destroySwapFile } from '../swapfile.js';
-import { destroyZram, listZramIndices, readZramDevice } from '../zram.js';
+import { destroySwapFile } from '../mechanisms/swapfile.js';
+import { destroyZram, listZramIndices, readZramDevice } from '../mechanisms/zram.js';
 
 export class RestoreIncompleteError extends OvercommitError {
   constructor(errors: string[], journalFile: string) {

@@ -1,10 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { detectCgroupLayout } from '../cgroup.js';
+import { detectCgroupLayout } from '../mechanisms/budget-cgroup.js';
 import { readAllKnobs } from './knob-io.js';
 import type { HostPaths } from '../paths.js';
 import { readSwaps } from '../swaps.js';
-import { readZramDevices } from '../zram.js';
+import { readZramDevices } from '../mechanisms/zram.js';
 
 /**
  * Everything overcommit may change on a host, in a stable form: two snapshots are equal (as JSON) exactly when the

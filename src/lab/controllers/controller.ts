@@ -3,7 +3,7 @@
  * decisions kept as the strategy's timeline. balloon and auto run our pure policies through the PolicyLoop; ksmtuned
  * runs the real daemon (see ksmtuned.ts).
  */
-import { setGroupSwapEager } from '../../host/cgroup.js';
+import { setGroupSwapEager } from '../../host/mechanisms/budget-cgroup.js';
 import { readSwaps } from '../../host/swaps.js';
 import { PolicyLoop, type Policy } from '../../control/policy-loop.js';
 import { createAutoPolicy } from '../../policy/auto.js';

@@ -1,7 +1,7 @@
 /** What every controller of a lab strategy is, and what it is given (controller.ts starts one). */
 import type { TimelineEntry } from '../../control/policy-loop.js';
 import type { Guest } from '../../guest/guest.js';
-import type { CgroupLayout } from '../../host/cgroup.js';
+import type { CgroupLayout } from '../../host/mechanisms/budget-cgroup.js';
 import type { HostJournal } from '../../host/journal/journal.js';
 import type { Observation } from '../../observe/observation.js';
 import type { StrategySetup } from '../strategies.js';

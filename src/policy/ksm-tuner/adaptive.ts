@@ -30,7 +30,7 @@
  * does not show smart_scan, so it is written once; the host layer skips the write when the value already matches.
  */
 import type { Observation } from '../../observe/observation.js';
-import type { KsmSettings } from '../../host/ksm.js';
+import type { KsmSettings } from '../../host/mechanisms/ksm.js';
 import type { Decision } from '../actions.js';
 import type { AdaptiveConfig } from './adaptive-config.js';
 import { BACKLOG_INITIAL, guestMemoryBytes, updateBacklog, type BacklogState } from './adaptive-backlog.js';

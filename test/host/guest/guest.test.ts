@@ -9,7 +9,7 @@ import { HostJournal } from '../../../src/host/journal/journal.js';
 import { findByMarker } from '../../../src/host/processes.js';
 import { restoreHost } from '../../../src/host/journal/restore.js';
 import { exists } from '../../../src/host/fsio.js';
-import { createBudgetGroup, detectCgroupLayout, readBudget } from '../../../src/host/cgroup.js';
+import { createBudgetGroup, detectCgroupLayout, readBudget } from '../../../src/host/mechanisms/budget-cgroup.js';
 import { memcachedTalk } from '../memcached-text.js';
 import { paths, requireHost, tempStateDir, waitFor } from '../helpers.js';
 

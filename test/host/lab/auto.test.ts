@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import type { Guest } from '../../../src/guest/guest.js';
 import { startGuest } from '../../../src/guest/start.js';
 import { executePlan } from '../../../src/host/apply.js';
-import { createBudgetGroup, detectCgroupLayout, readBudget } from '../../../src/host/cgroup.js';
+import { createBudgetGroup, detectCgroupLayout, readBudget } from '../../../src/host/mechanisms/budget-cgroup.js';
 import { HostJournal } from '../../../src/host/journal/journal.js';
 import { findByMarker } from '../../../src/host/processes.js';
 import { restoreHost } from '../../../src/host/journal/restore.js';

@@ -3,11 +3,11 @@ import { describe, test } from 'node:test';
 import { MissingFeatureError } from '../../../src/errors.js';
 import { preflight } from '../../../src/host/apply.js';
 import type { KnobSetter } from '../../../src/host/journal/knob-io.js';
-import { applyKsm, readKsm } from '../../../src/host/ksm.js';
+import { applyKsm, readKsm } from '../../../src/host/mechanisms/ksm.js';
 import type { HostPaths } from '../../../src/host/paths.js';
 import { planPreset, type Plan } from '../../../src/host/presets.js';
-import { UKSM_DEFAULTS, applyUksm } from '../../../src/host/uksm.js';
-import { applyZswap, readZswap } from '../../../src/host/zswap.js';
+import { UKSM_DEFAULTS, applyUksm } from '../../../src/host/mechanisms/uksm.js';
+import { applyZswap, readZswap } from '../../../src/host/mechanisms/zswap.js';
 import { fixturePath } from '../fixtures.js';
 
 /**

@@ -1,6 +1,6 @@
 import { MissingFeatureError } from '../../../errors.js';
 import type { HostJournal } from '../../../host/journal/journal.js';
-import { applyKsm, readKsm } from '../../../host/ksm.js';
+import { applyKsm, readKsm } from '../../../host/mechanisms/ksm.js';
 
 /** The KSM knobs ksmtuned writes itself (its KSMCTL function), behind the journal's back. */
 export const KSMTUNED_KNOBS = ['ksm/pages_to_scan', 'ksm/sleep_millisecs', 'ksm/run'] as const;

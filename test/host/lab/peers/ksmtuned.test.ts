@@ -4,7 +4,7 @@ import { chmod, copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { test } from 'node:test';
-import { readKsm } from '../../../../src/host/ksm.js';
+import { readKsm } from '../../../../src/host/mechanisms/ksm.js';
 import { fetchKsmtuned, startKsmtuned, writeSyntheticMeminfo } from '../../../../src/lab/peers/ksmtuned/daemon.js';
 import type { KsmtunedPackage } from '../../../../src/lab/peers/ksmtuned/fetch.js';
 import { KSMTUNED_KNOBS } from '../../../../src/lab/peers/ksmtuned/knobs.js';

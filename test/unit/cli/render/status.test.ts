@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { renderStatus } from '../../../../src/cli/render/status.js';
-import { parseKsm } from '../../../../src/host/ksm.js';
+import { parseKsm } from '../../../../src/host/mechanisms/ksm.js';
 import { parseMeminfo, parsePressure, parseVmstat } from '../../../../src/host/procfs.js';
 import type { HostStatus } from '../../../../src/host/status.js';
 import { parseProcSwaps } from '../../../../src/host/swaps.js';
-import { parseUksm } from '../../../../src/host/uksm.js';
-import { parseZramDevice } from '../../../../src/host/zram.js';
-import { parseZswapParams, zswapStatsFrom } from '../../../../src/host/zswap.js';
+import { parseUksm } from '../../../../src/host/mechanisms/uksm.js';
+import { parseZramDevice } from '../../../../src/host/mechanisms/zram.js';
+import { parseZswapParams, zswapStatsFrom } from '../../../../src/host/mechanisms/zswap.js';
 import { fixture, fixtureDir } from '../../fixtures.js';
 
 const TAKEN_AT = '2025-01-02T03:04:05.000Z';

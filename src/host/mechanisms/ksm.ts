@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { readDirFiles, tryReadTextSync } from './fsio.js';
-import type { KnobSetter } from './journal/knob-io.js';
-import { parseChoice } from './journal/knobs.js';
-import type { HostPaths } from './paths.js';
+import { readDirFiles, tryReadTextSync } from '../fsio.js';
+import type { KnobSetter } from '../journal/knob-io.js';
+import { parseChoice } from '../journal/knobs.js';
+import type { HostPaths } from '../paths.js';
 
 /** Writable KSM settings (present ones only: 6.1 lacks smart_scan and the advisor, 6.18 has them). */
 export interface KsmSettings {

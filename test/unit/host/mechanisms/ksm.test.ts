@@ -7,11 +7,11 @@ import {
   parseKsm,
   parseProcessKsmStat,
   type KsmSettings,
-} from '../../../src/host/ksm.js';
-import { readDirFiles } from '../../../src/host/fsio.js';
-import { planPreset } from '../../../src/host/presets.js';
-import { UKSM_DEFAULTS, uksmUpstreamSettings } from '../../../src/host/uksm.js';
-import { fixture, fixtureDir, fixturePath } from '../fixtures.js';
+} from '../../../../src/host/mechanisms/ksm.js';
+import { readDirFiles } from '../../../../src/host/fsio.js';
+import { planPreset } from '../../../../src/host/presets.js';
+import { UKSM_DEFAULTS, uksmUpstreamSettings } from '../../../../src/host/mechanisms/uksm.js';
+import { fixture, fixtureDir, fixturePath } from '../../fixtures.js';
 
 const ksm618 = await fixtureDir('6.18', 'ksm');
 const ksm61 = await fixtureDir('6.1', 'ksm');

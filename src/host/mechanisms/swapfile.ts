@@ -1,11 +1,11 @@
 import { open, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, normalize } from 'node:path';
-import { UsageError } from '../errors.js';
-import { run } from '../util/exec.js';
-import { exists } from './fsio.js';
-import type { HostJournal } from './journal/journal.js';
-import type { HostPaths } from './paths.js';
-import { readSwaps } from './swaps.js';
+import { UsageError } from '../../errors.js';
+import { run } from '../../util/exec.js';
+import { exists } from '../fsio.js';
+import type { HostJournal } from '../journal/journal.js';
+import type { HostPaths } from '../paths.js';
+import { readSwaps } from '../swaps.js';
 
 /** System directories a swap file (or any file of ours) may never be put in. */
 const FORBIDDEN_ROOTS = ['/proc', '/sys', '/dev', '/etc', '/usr', '/boot', '/bin', '/sbin', '/lib', '/lib64', '/run'];

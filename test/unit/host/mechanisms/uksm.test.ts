@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseKsm } from '../../../src/host/ksm.js';
-import { UKSM_DEFAULTS, parseUksm, uksmUpstreamSettings } from '../../../src/host/uksm.js';
-import { fixtureDir } from '../fixtures.js';
+import { parseKsm } from '../../../../src/host/mechanisms/ksm.js';
+import { UKSM_DEFAULTS, parseUksm, uksmUpstreamSettings } from '../../../../src/host/mechanisms/uksm.js';
+import { fixtureDir } from '../../fixtures.js';
 
 const has618 = parseKsm(await fixtureDir('6.18', 'ksm')).settings;
 const has61 = parseKsm(await fixtureDir('6.1', 'ksm')).settings;

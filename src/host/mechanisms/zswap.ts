@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { MissingFeatureError, UsageError } from '../errors.js';
-import { readDirFiles } from './fsio.js';
-import type { KnobSetter } from './journal/knob-io.js';
-import type { HostPaths } from './paths.js';
-import { readMeminfo, readVmstat } from './procfs.js';
-import { readSwaps, type SwapDevice } from './swaps.js';
+import { MissingFeatureError, UsageError } from '../../errors.js';
+import { readDirFiles } from '../fsio.js';
+import type { KnobSetter } from '../journal/knob-io.js';
+import type { HostPaths } from '../paths.js';
+import { readMeminfo, readVmstat } from '../procfs.js';
+import { readSwaps, type SwapDevice } from '../swaps.js';
 
 export interface ZswapSettings {
   enabled?: boolean;

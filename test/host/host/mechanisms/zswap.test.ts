@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { addProcess, createBudgetGroup, detectCgroupLayout } from '../../../src/host/cgroup.js';
-import { exists } from '../../../src/host/fsio.js';
-import { readMeminfo } from '../../../src/host/procfs.js';
-import { createSwapFile } from '../../../src/host/swapfile.js';
-import { applyZswap, readZswap } from '../../../src/host/zswap.js';
-import { UsageError } from '../../../src/errors.js';
-import { paths, requireHost, startHog, waitFor, withJournal } from '../helpers.js';
+import { addProcess, createBudgetGroup, detectCgroupLayout } from '../../../../src/host/mechanisms/budget-cgroup.js';
+import { exists } from '../../../../src/host/fsio.js';
+import { readMeminfo } from '../../../../src/host/procfs.js';
+import { createSwapFile } from '../../../../src/host/mechanisms/swapfile.js';
+import { applyZswap, readZswap } from '../../../../src/host/mechanisms/zswap.js';
+import { UsageError } from '../../../../src/errors.js';
+import { paths, requireHost, startHog, waitFor, withJournal } from '../../helpers.js';
 
 test('zswap refuses to start with no swap device behind it, and changes nothing', async (t) => {
   if (!(await requireHost(t, ['root', 'zswap']))) return;

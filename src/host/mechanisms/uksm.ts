@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { readDirFiles } from './fsio.js';
-import type { KnobSetter } from './journal/knob-io.js';
+import { readDirFiles } from '../fsio.js';
+import type { KnobSetter } from '../journal/knob-io.js';
 import { applyKsm, readKsm, type KsmSettings } from './ksm.js';
-import { parseChoice } from './journal/knobs.js';
-import type { HostPaths } from './paths.js';
+import { parseChoice } from '../journal/knobs.js';
+import type { HostPaths } from '../paths.js';
 
 /**
  * UKSM (the out-of-tree "Ultra KSM" patch: whole-system scanning, low CPU, adaptive speed). Where the kernel has it

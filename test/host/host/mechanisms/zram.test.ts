@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addProcess, createBudgetGroup, detectCgroupLayout, readBudget } from '../../../src/host/cgroup.js';
-import { readSwaps } from '../../../src/host/swaps.js';
-import { createZramSwap, readZramDevice } from '../../../src/host/zram.js';
-import { paths, requireHost, startHog, waitFor, withJournal } from '../helpers.js';
+import { addProcess, createBudgetGroup, detectCgroupLayout, readBudget } from '../../../../src/host/mechanisms/budget-cgroup.js';
+import { readSwaps } from '../../../../src/host/swaps.js';
+import { createZramSwap, readZramDevice } from '../../../../src/host/mechanisms/zram.js';
+import { paths, requireHost, startHog, waitFor, withJournal } from '../../helpers.js';
 
 test('zram really compresses: a process pushed past its cgroup limit lands in our zram device', async (t) => {
   if (!(await requireHost(t, ['root', 'zram', 'cgroup', 'python3']))) return;

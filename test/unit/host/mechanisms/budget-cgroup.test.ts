@@ -8,8 +8,8 @@ import {
   parseMemoryStat,
   parsePids,
   readBudget,
-} from '../../../src/host/cgroup.js';
-import { fixture, fixturePath, usageError } from '../fixtures.js';
+} from '../../../../src/host/mechanisms/budget-cgroup.js';
+import { fixture, fixturePath, usageError } from '../../fixtures.js';
 
 const FS = '/sys/fs/cgroup';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { executePlan } from '../../../src/host/apply.js';
-import { applyKsm, readKsm, readProcessKsm } from '../../../src/host/ksm.js';
-import { planPreset } from '../../../src/host/presets.js';
-import { paths, requireHost, startHog, waitFor, withJournal } from '../helpers.js';
+import { executePlan } from '../../../../src/host/apply.js';
+import { applyKsm, readKsm, readProcessKsm } from '../../../../src/host/mechanisms/ksm.js';
+import { planPreset } from '../../../../src/host/presets.js';
+import { paths, requireHost, startHog, waitFor, withJournal } from '../../helpers.js';
 
 test('KSM really merges a mergeable region of identical pages, and restore puts every knob back', async (t) => {
   if (!(await requireHost(t, ['root', 'ksm', 'python3']))) return;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseBdStat, parseIoStat, parseMmStat, parseZramDevice } from '../../../src/host/zram.js';
-import { fixture } from '../fixtures.js';
+import { parseBdStat, parseIoStat, parseMmStat, parseZramDevice } from '../../../../src/host/mechanisms/zram.js';
+import { fixture } from '../../fixtures.js';
 
 const mmStat = fixture('6.18', 'zram-mm_stat');
 const ioStat = fixture('6.18', 'zram-io_stat');

@@ -1,10 +1,10 @@
 import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HostReadError, MissingFeatureError, NotOursError, UsageError } from '../errors.js';
-import { exists, rawWrite, readText, tryReadText } from './fsio.js';
-import type { HostJournal } from './journal/journal.js';
-import type { HostPaths } from './paths.js';
-import { parsePressure, parseVmstat, type Psi } from './procfs.js';
+import { HostReadError, MissingFeatureError, NotOursError, UsageError } from '../../errors.js';
+import { exists, rawWrite, readText, tryReadText } from '../fsio.js';
+import type { HostJournal } from '../journal/journal.js';
+import type { HostPaths } from '../paths.js';
+import { parsePressure, parseVmstat, type Psi } from '../procfs.js';
 
 /** Every group overcommit creates lives under this one directory of the memory hierarchy. */
 export const CGROUP_PREFIX = 'overcommit';

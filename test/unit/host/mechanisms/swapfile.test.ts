@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkSwapPath } from '../../../src/host/swapfile.js';
-import { usageError } from '../fixtures.js';
+import { checkSwapPath } from '../../../../src/host/mechanisms/swapfile.js';
+import { usageError } from '../../fixtures.js';
 
 describe('checkSwapPath (pure: no filesystem access)', () => {
   test('an absolute path on a data directory is returned normalized', () => {

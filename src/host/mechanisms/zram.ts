@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { MissingFeatureError, UsageError } from '../errors.js';
-import { run } from '../util/exec.js';
-import { exists, rawWrite, readDirNames, readText, tryReadText } from './fsio.js';
-import { testKillPoint, type HostJournal } from './journal/journal.js';
-import { parseChoice } from './journal/knobs.js';
-import type { HostPaths } from './paths.js';
-import { readSwaps } from './swaps.js';
+import { MissingFeatureError, UsageError } from '../../errors.js';
+import { run } from '../../util/exec.js';
+import { exists, rawWrite, readDirNames, readText, tryReadText } from '../fsio.js';
+import { testKillPoint, type HostJournal } from '../journal/journal.js';
+import { parseChoice } from '../journal/knobs.js';
+import type { HostPaths } from '../paths.js';
+import { readSwaps } from '../swaps.js';
 
 /** /sys/block/zramN/mm_stat, in the kernel's field order (Documentation/admin-guide/blockdev/zram.rst). */
 export interface ZramMmStat {
