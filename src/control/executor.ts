@@ -7,8 +7,7 @@ import { errorMessage } from '../errors.js';
 import { setGroupSwapEager, type CgroupLayout } from '../host/mechanisms/budget-cgroup.js';
 import type { HostJournal } from '../host/journal/journal.js';
 import { applyKsm } from '../host/mechanisms/ksm.js';
-import { readSwaps } from '../host/swaps.js';
-import { run } from '../util/exec.js';
+import { swapOff, swapOn } from '../host/swaps.js';
 import type { Action, Tier } from '../policy/actions.js';
 
 /** What balloons are driven through: a QEMU guest over QMP, or a libvirt domain through virsh. */
@@ -48,9 +47,8 @@ async function setTier(
   }
   if (tier === 'disk-swap') {
     if (!ctx.diskSwap) return 'no swap file of ours: nothing to switch';
-    const on = (await readSwaps(ctx.journal.paths)).some((s) => s.filename === ctx.diskSwap?.path);
-    if (enable && !on) await run('swapon', ['-p', String(ctx.diskSwap.priority), ctx.diskSwap.path]);
-    if (!enable && on) await run('swapoff', [ctx.diskSwap.path], { timeoutMs: 600_000 });
+    if (enable) await swapOn(ctx.journal.paths, ctx.diskSwap.path, ctx.diskSwap.priority);
+    else await swapOff(ctx.journal.paths, ctx.diskSwap.path);
     return undefined;
   }
   // sharing and balloon are policies' own switches: the controller stops stepping them.

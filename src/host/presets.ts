@@ -3,8 +3,9 @@ import { UsageError } from '../errors.js';
 import { parseSize } from '../util/size.js';
 import type { KsmSettings } from './mechanisms/ksm.js';
 import { knobSpec, validateKnobValue } from './journal/knobs.js';
+import { stepHandler, type Step } from './mechanisms/index.js';
 import { checkSwapPath } from './mechanisms/swapfile.js';
-import { UKSM_DEFAULTS, type UksmOptions } from './mechanisms/uksm.js';
+import { UKSM_DEFAULTS } from './mechanisms/uksm.js';
 import type { ZswapSettings } from './mechanisms/zswap.js';
 
 /** Host presets: the strategies of design.md that are a pure host configuration. */
@@ -30,18 +31,7 @@ export interface PresetOptions {
   uksmMaxCpu?: number;
 }
 
-export type Step =
-  | { op: 'ksm'; settings: KsmSettings; unmergeOnStop: boolean }
-  | { op: 'uksm'; opts: UksmOptions }
-  | { op: 'swapfile'; path: string; sizeBytes: number; priority: number }
-  | {
-      op: 'zram';
-      sizeBytes: number;
-      algorithm?: string;
-      memLimitBytes?: number;
-      priority: number;
-    }
-  | { op: 'zswap'; settings: ZswapSettings };
+export type { Step };
 
 export interface Plan {
   preset: PresetName;
@@ -147,22 +137,7 @@ export function planPreset(name: string, o: PresetOptions, stateDir: string): Pl
   }
 }
 
-/** One line per step, for --dry-run and logs. */
+/** One line per step, for --dry-run and logs (its mechanism says it). */
 export function describeStep(s: Step): string {
-  switch (s.op) {
-    case 'ksm':
-      return `ksm: ${Object.entries(s.settings)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ')}`;
-    case 'uksm':
-      return `uksm: UKSM if the kernel has it, else KSM advisor scan-time ${s.opts.targetScanSeconds}s, max cpu ${s.opts.maxCpuPercent}%, first-scan floor ${s.opts.firstScanPages} pages, smart_scan, use_zero_pages`;
-    case 'swapfile':
-      return `swap file ${s.path} (${s.sizeBytes} B, priority ${s.priority})`;
-    case 'zram':
-      return `zram swap device (${s.sizeBytes} B${s.algorithm ? `, ${s.algorithm}` : ''}${s.memLimitBytes ? `, mem_limit ${s.memLimitBytes} B` : ''}, priority ${s.priority})`;
-    case 'zswap':
-      return `zswap: ${Object.entries(s.settings)
-        .map(([k, v]) => `${k}=${String(v)}`)
-        .join(' ')}`;
-  }
+  return stepHandler(s).describe(s);
 }

@@ -1,17 +1,13 @@
 import { join } from 'node:path';
-import { detectCgroupLayout, listBudgetGroups, readBudget, type BudgetUsage, type CgroupLayout } from './mechanisms/budget-cgroup.js';
 import { tryReadText } from './fsio.js';
 import { loadJournal } from './journal/journal.js';
-import { parseChoice } from './journal/knobs.js';
-import { readKsm, type KsmState } from './mechanisms/ksm.js';
+import { MECHANISMS, swapNamesOf, type MechanismStatus } from './mechanisms/index.js';
 import type { HostPaths } from './paths.js';
 import { readMeminfo, readPressure, readVmstat, type Psi } from './procfs.js';
 import { readSwaps, type SwapDevice } from './swaps.js';
-import { readUksm, type UksmState } from './mechanisms/uksm.js';
-import { readZramDevices, type ZramDevice } from './mechanisms/zram.js';
-import { readZswap, type ZswapState } from './mechanisms/zswap.js';
 
-export interface HostStatus {
+/** The host's own figures, then one section per mechanism (`ksm`, `uksm`, `zram`, `zswap`, `cgroup`, `thp`). */
+export type HostStatus = {
   takenAt: string;
   kernel: string;
   memory: {
@@ -23,38 +19,22 @@ export interface HostStatus {
     swapTotalBytes: number;
     swapFreeBytes: number;
   };
-  ksm: KsmState;
-  uksm: UksmState;
-  zram: Array<ZramDevice & { ours: boolean }>;
-  zswap: ZswapState;
   swaps: Array<SwapDevice & { ours: boolean }>;
   swapIo: { pswpin: number; pswpout: number };
   psi: { memory?: Psi; io?: Psi; cpu?: Psi };
-  thp: { enabled?: string; defrag?: string };
-  cgroup: { layout?: CgroupLayout; groups: BudgetUsage[] };
   journal?: { label: string; createdAt: string; ownerPid: number; objects: number; touchedKnobs: string[] };
-}
+} & MechanismStatus;
 
 /** Reads every mechanism's settings and live figures (read-only: works without root where the files allow). */
 export async function readHostStatus(paths: HostPaths, stateDir: string): Promise<HostStatus> {
-  const [mi, vm, ksm, uksm, zram, zswap, swaps, layout] = await Promise.all([
+  const journal = await loadJournal(stateDir).catch(() => undefined);
+  const [mi, vm, swaps, sections] = await Promise.all([
     readMeminfo(paths),
     readVmstat(paths),
-    readKsm(paths),
-    readUksm(paths),
-    readZramDevices(paths),
-    readZswap(paths),
     readSwaps(paths),
-    detectCgroupLayout(paths),
+    Promise.all(MECHANISMS.map(async (m) => ('status' in m ? [m.name, await m.status(paths, journal)] : []))),
   ]);
-  const journal = await loadJournal(stateDir).catch(() => undefined);
-  const ourZram = new Set(
-    journal?.objects.flatMap((o) => (o.kind === 'zram' && o.index !== null ? [o.index] : [])) ?? [],
-  );
-  const ourSwapFiles = new Set(journal?.objects.flatMap((o) => (o.kind === 'swapfile' ? [o.path] : [])) ?? []);
-  const thpText = (f: string) => tryReadText(join(paths.sys, 'kernel/mm/transparent_hugepage', f));
-  const [thpEnabled, thpDefrag] = await Promise.all([thpText('enabled'), thpText('defrag')]);
-  const groups = layout ? await Promise.all((await listBudgetGroups(layout)).map((g) => readBudget(layout, g))) : [];
+  const ourSwaps = new Set(journal?.objects.flatMap((o) => swapNamesOf(paths, o)) ?? []);
   const status: HostStatus = {
     takenAt: new Date().toISOString(),
     kernel: ((await tryReadText(join(paths.proc, 'sys/kernel/osrelease'))) ?? 'unknown').trim(),
@@ -67,26 +47,16 @@ export async function readHostStatus(paths: HostPaths, stateDir: string): Promis
       swapTotalBytes: mi.SwapTotal ?? 0,
       swapFreeBytes: mi.SwapFree ?? 0,
     },
-    ksm,
-    uksm,
-    zram: zram.map((d) => ({ ...d, ours: ourZram.has(d.index) })),
-    zswap,
-    swaps: swaps.map((s) => ({
-      ...s,
-      ours: ourSwapFiles.has(s.filename) || [...ourZram].some((i) => s.filename === join(paths.dev, `zram${i}`)),
-    })),
+    // Each entry is [name, what that mechanism's `status` returned]: the MechanismStatus type by construction.
+    ...(Object.fromEntries(sections.filter((e) => e.length === 2)) as MechanismStatus),
+    swaps: swaps.map((s) => ({ ...s, ours: ourSwaps.has(s.filename) })),
     swapIo: { pswpin: vm.pswpin ?? 0, pswpout: vm.pswpout ?? 0 },
     psi: {},
-    thp: {},
-    cgroup: { groups },
   };
-  if (layout) status.cgroup.layout = layout;
   for (const r of ['memory', 'io', 'cpu'] as const) {
     const p = await readPressure(paths, r);
     if (p) status.psi[r] = p;
   }
-  if (thpEnabled) status.thp.enabled = parseChoice(thpEnabled).selected ?? thpEnabled.trim();
-  if (thpDefrag) status.thp.defrag = parseChoice(thpDefrag).selected ?? thpDefrag.trim();
   if (journal) {
     status.journal = {
       label: journal.label,

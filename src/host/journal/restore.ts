@@ -1,14 +1,12 @@
 import { rm, unlink } from 'node:fs/promises';
 import { OvercommitError, errorMessage } from '../../errors.js';
-import { CGROUP_PREFIX, removeGroup } from '../mechanisms/budget-cgroup.js';
 import { JournalBusyError, journalOwnerAlive, loadJournal, removeJournal, type HostJournal } from './journal.js';
 import type { JournalData, JournalObject } from './journal-data.js';
 import { directKnobSetter } from './knob-io.js';
 import { applyKsm, type KsmSettings } from '../mechanisms/ksm.js';
 import type { HostPaths } from '../paths.js';
 import { findByMarker, stopProcess } from '../processes.js';
-import { destroySwapFile } from '../mechanisms/swapfile.js';
-import { destroyZram, listZramIndices, readZramDevice } from '../mechanisms/zram.js';
+import { objectHandler } from '../mechanisms/index.js';
 
 export class RestoreIncompleteError extends OvercommitError {
   constructor(errors: string[], journalFile: string) {
@@ -69,6 +67,10 @@ async function restoreKnobs(
   for (const id of touched) if (!id.startsWith('ksm/')) await put(id);
 }
 
+/**
+ * Takes one journaled object away: our processes, files and folders here (the journal's own kinds); swap files, zram
+ * devices and cgroups by the mechanism that made them.
+ */
 export async function undoObject(paths: HostPaths, o: JournalObject): Promise<string[]> {
   switch (o.kind) {
     case 'process': {
@@ -80,27 +82,6 @@ export async function undoObject(paths: HostPaths, o: JournalObject): Promise<st
       }
       return out;
     }
-    case 'swapfile':
-      return destroySwapFile(paths, o.path);
-    case 'zram': {
-      let index = o.index;
-      if (index === null) {
-        // Died between hot_add and journaling the index: the one new, unconfigured device is ours.
-        const fresh: number[] = [];
-        for (const i of await listZramIndices(paths)) {
-          if (o.existingBefore.includes(i)) continue;
-          if ((await readZramDevice(paths, i))?.disksizeBytes === 0) fresh.push(i);
-        }
-        if (fresh.length !== 1)
-          return fresh.length === 0 ? [] : [`left zram${fresh.join(', zram')}: cannot tell which is ours`];
-        index = fresh[0] as number;
-      }
-      return destroyZram(paths, index, o.hotAdded);
-    }
-    case 'cgroup': {
-      const root = o.path.slice(0, o.path.lastIndexOf(`/${CGROUP_PREFIX}`));
-      return removeGroup(root, o.path);
-    }
     case 'file':
       await unlink(o.path).catch((e: NodeJS.ErrnoException) => {
         if (e.code !== 'ENOENT') throw e;
@@ -109,6 +90,11 @@ export async function undoObject(paths: HostPaths, o: JournalObject): Promise<st
     case 'dir':
       await rm(o.path, { recursive: true, force: true });
       return [`rm -r ${o.path}`];
+    default: {
+      const h = objectHandler(o.kind);
+      if (!h) throw new Error(`no mechanism undoes journal objects of kind '${o.kind}'`);
+      return h.undo(paths, o);
+    }
   }
 }
 

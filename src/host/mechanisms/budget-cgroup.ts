@@ -5,6 +5,7 @@ import { exists, rawWrite, readText, tryReadText } from '../fsio.js';
 import type { HostJournal } from '../journal/journal.js';
 import type { HostPaths } from '../paths.js';
 import { parsePressure, parseVmstat, type Psi } from '../procfs.js';
+import { check, type Check, type Mechanism } from './mechanism.js';
 
 /** Every group overcommit creates lives under this one directory of the memory hierarchy. */
 export const CGROUP_PREFIX = 'overcommit';
@@ -272,3 +273,71 @@ export async function removeGroup(memoryRoot: string, path: string): Promise<str
   }
   return done;
 }
+
+/** v1: memory.memsw.* exist at the root. v2: the root has no memory files, so look for memory.swap.max in a child. */
+async function hasSwapAccounting(layout: CgroupLayout): Promise<boolean> {
+  if (layout.version === 1) return exists(join(layout.memoryRoot, 'memory.memsw.limit_in_bytes'));
+  const children = await readdir(layout.memoryRoot, { withFileTypes: true }).catch(() => []);
+  for (const d of children) {
+    if (d.isDirectory() && (await exists(join(layout.memoryRoot, d.name, 'memory.current')))) {
+      return exists(join(layout.memoryRoot, d.name, 'memory.swap.max'));
+    }
+  }
+  return false;
+}
+
+/** The memory hierarchy, or undefined when no memory controller is mounted. */
+export type CgroupFacts = (CgroupLayout & { swapAccounting: boolean }) | undefined;
+
+function diagnoseCgroup(f: CgroupFacts): Check[] {
+  if (!f) {
+    return [
+      check(
+        'cgroup',
+        false,
+        'no memory cgroup controller mounted',
+        'mount the cgroup v2 hierarchy with the memory controller (systemd does this)',
+      ),
+    ];
+  }
+  return [
+    { id: 'cgroup', status: 'ok', detail: `memory cgroup v${f.version} at ${f.memoryRoot}` },
+    check(
+      'cgroup-swap',
+      f.swapAccounting,
+      f.swapAccounting ? 'swap accounting on' : 'swap accounting off: budget groups cannot limit swap',
+      'boot with swapaccount=1 (v1)',
+      'warn',
+    ),
+  ];
+}
+
+export interface CgroupStatus {
+  layout?: CgroupLayout;
+  groups: BudgetUsage[];
+}
+
+/**
+ * Budget groups: memory cgroups of ours under `overcommit/` that hold guests to a host budget (the lab's and the
+ * agent's tiers). Made by the lab, not by a preset: no plan step.
+ */
+export const budgetCgroupMechanism = {
+  name: 'cgroup' as const,
+  objects: {
+    kind: 'cgroup',
+    undo: (_paths, o) => removeGroup(o.path.slice(0, o.path.lastIndexOf(`/${CGROUP_PREFIX}`)), o.path),
+  },
+  status: async (paths) => {
+    const layout = await detectCgroupLayout(paths);
+    if (!layout) return { groups: [] };
+    const groups = await Promise.all((await listBudgetGroups(layout)).map((g) => readBudget(layout, g)));
+    return { layout, groups };
+  },
+  doctor: {
+    facts: async (paths) => {
+      const layout = await detectCgroupLayout(paths);
+      return layout ? { ...layout, swapAccounting: await hasSwapAccounting(layout) } : undefined;
+    },
+    diagnose: diagnoseCgroup,
+  },
+} satisfies Mechanism<never, CgroupStatus, CgroupFacts, 'cgroup'>;

@@ -3,6 +3,8 @@ import { readDirFiles, tryReadTextSync } from '../fsio.js';
 import type { KnobSetter } from '../journal/knob-io.js';
 import { parseChoice } from '../journal/knobs.js';
 import type { HostPaths } from '../paths.js';
+import { MissingFeatureError } from '../../errors.js';
+import { check, type Check, type Mechanism } from './mechanism.js';
 
 /** Writable KSM settings (present ones only: 6.1 lacks smart_scan and the advisor, 6.18 has them). */
 export interface KsmSettings {
@@ -227,3 +229,79 @@ export async function applyKsm(
   const current = (await readKsm(journal.paths)).settings;
   for (const [k, v] of ksmWritePlan(current, desired, opts)) await journal.setKnob(`ksm/${k}`, v);
 }
+
+export interface KsmStep {
+  op: 'ksm';
+  settings: KsmSettings;
+  /** Stopping (run=0) unmerges first (run=2), giving every merged page back. */
+  unmergeOnStop: boolean;
+}
+export interface KsmFacts {
+  present: boolean;
+  advisor: boolean;
+  smartScan: boolean;
+  zeroPages: boolean;
+}
+
+function diagnoseKsm(f: KsmFacts): Check[] {
+  const c = [
+    check(
+      'ksm',
+      f.present,
+      f.present ? 'KSM present' : 'no /sys/kernel/mm/ksm',
+      'use a kernel built with CONFIG_KSM=y',
+    ),
+  ];
+  if (!f.present) return c;
+  c.push(
+    check(
+      'ksm-advisor',
+      f.advisor,
+      f.advisor ? 'advisor (scan-time) present' : 'no KSM advisor (kernel < 6.7)',
+      'the uksm preset falls back to a fixed fast rate; a 6.7+ kernel adds the advisor',
+      'warn',
+    ),
+    check(
+      'ksm-smart-scan',
+      f.smartScan,
+      f.smartScan ? 'smart_scan present' : 'no smart_scan (kernel < 6.7)',
+      'a 6.7+ kernel adds it',
+      'warn',
+    ),
+  );
+  return c;
+}
+
+/** Kernel same-page merging: ksmd's knobs, written in the kernel's safe order (ksmWritePlan). */
+export const ksmMechanism = {
+  name: 'ksm' as const,
+  step: {
+    describe: (s) =>
+      `ksm: ${Object.entries(s.settings)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    preflight: async ({ paths }, s) => {
+      // Turning off a KSM the kernel lacks is already done.
+      if (!(await readKsm(paths)).present && s.settings.run !== 0)
+        throw new MissingFeatureError('KSM', 'use a kernel built with CONFIG_KSM');
+    },
+    apply: async (journal, s) => {
+      if ((await readKsm(journal.paths)).present)
+        await applyKsm(journal, s.settings, { unmergeOnStop: s.unmergeOnStop });
+      return [];
+    },
+  },
+  status: (paths) => readKsm(paths),
+  doctor: {
+    facts: async (paths) => {
+      const { present, settings } = await readKsm(paths);
+      return {
+        present,
+        advisor: settings.advisor_mode !== undefined,
+        smartScan: settings.smart_scan !== undefined,
+        zeroPages: settings.use_zero_pages !== undefined,
+      };
+    },
+    diagnose: diagnoseKsm,
+  },
+} satisfies Mechanism<KsmStep, KsmState, KsmFacts>;

@@ -5,7 +5,9 @@ import { run } from '../../util/exec.js';
 import { exists } from '../fsio.js';
 import type { HostJournal } from '../journal/journal.js';
 import type { HostPaths } from '../paths.js';
-import { readSwaps } from '../swaps.js';
+import { needPrograms } from '../programs.js';
+import { swapOff, swapOn } from '../swaps.js';
+import type { Mechanism } from './mechanism.js';
 
 /** System directories a swap file (or any file of ours) may never be put in. */
 const FORBIDDEN_ROOTS = ['/proc', '/sys', '/dev', '/etc', '/usr', '/boot', '/bin', '/sbin', '/lib', '/lib64', '/run'];
@@ -81,21 +83,45 @@ export async function createSwapFile(journal: HostJournal, opts: SwapFileOptions
   await fh.close();
   await run('fallocate', ['-l', String(opts.sizeBytes), path], { hint: 'the filesystem may not support fallocate' });
   await run('mkswap', [path], { hint: 'mkswap is in util-linux' });
-  await run('swapon', ['-p', String(opts.priority), path], {
-    hint: 'this filesystem may not support swap files (btrfs needs nocow; tmpfs and some network filesystems cannot)',
-  });
+  await swapOn(
+    journal.paths,
+    path,
+    opts.priority,
+    'this filesystem may not support swap files (btrfs needs nocow; tmpfs and some network filesystems cannot)',
+  );
 }
 
 /** swapoff (if on) and delete one of our swap files. Idempotent. */
 export async function destroySwapFile(paths: HostPaths, path: string): Promise<string[]> {
   const done: string[] = [];
-  if ((await readSwaps(paths)).some((s) => s.filename === path)) {
-    await run('swapoff', [path], { timeoutMs: 600_000, hint: 'swapoff needs enough free memory to take pages back' });
-    done.push(`swapoff ${path}`);
-  }
+  if (await swapOff(paths, path)) done.push(`swapoff ${path}`);
   if (await exists(path)) {
     await unlink(path);
     done.push(`rm ${path}`);
   }
   return done;
 }
+
+export type SwapFileStep = { op: 'swapfile' } & SwapFileOptions;
+
+/** A swap file of ours: created new (never an existing file), formatted, on; restore swaps it off and deletes it. */
+export const swapFileMechanism = {
+  name: 'swapfile' as const,
+  step: {
+    describe: (s) => `swap file ${s.path} (${s.sizeBytes} B, priority ${s.priority})`,
+    preflight: async (_ctx, s) => {
+      await needPrograms(['fallocate', 'mkswap', 'swapon', 'swapoff']);
+      await checkSwapLocation(s.path, s.sizeBytes);
+    },
+    apply: async (journal, s) => {
+      await createSwapFile(journal, s);
+      return [];
+    },
+    makesSwap: true,
+  },
+  objects: {
+    kind: 'swapfile',
+    undo: (paths, o) => destroySwapFile(paths, o.path),
+    swapNames: (_paths, o) => [o.path],
+  },
+} satisfies Mechanism<SwapFileStep, never, never, 'swapfile'>;

@@ -4,6 +4,8 @@ import type { KnobSetter } from '../journal/knob-io.js';
 import { applyKsm, readKsm, type KsmSettings } from './ksm.js';
 import { parseChoice } from '../journal/knobs.js';
 import type { HostPaths } from '../paths.js';
+import { MissingFeatureError } from '../../errors.js';
+import type { Mechanism } from './mechanism.js';
 
 /**
  * UKSM (the out-of-tree "Ultra KSM" patch: whole-system scanning, low CPU, adaptive speed). Where the kernel has it
@@ -86,3 +88,39 @@ export async function applyUksm(journal: KnobSetter, opts: UksmOptions): Promise
   await applyKsm(journal, uksmUpstreamSettings(opts, ksm.settings));
   return 'ksm-emulation';
 }
+
+export interface UksmStep {
+  op: 'uksm';
+  opts: UksmOptions;
+}
+
+/** UKSM where the kernel has it; its features (advisor, smart_scan, zero pages, fast first scan) on upstream KSM. */
+export const uksmMechanism = {
+  name: 'uksm' as const,
+  step: {
+    describe: (s) =>
+      `uksm: UKSM if the kernel has it, else KSM advisor scan-time ${s.opts.targetScanSeconds}s, max cpu ${s.opts.maxCpuPercent}%, first-scan floor ${s.opts.firstScanPages} pages, smart_scan, use_zero_pages`,
+    preflight: async ({ paths }) => {
+      if (!(await readUksm(paths)).present && !(await readKsm(paths)).present)
+        throw new MissingFeatureError('KSM (and UKSM)', 'use a kernel built with CONFIG_KSM');
+    },
+    apply: async (journal, s) => [
+      (await applyUksm(journal, s.opts)) === 'uksm'
+        ? 'uksm: kernel UKSM started'
+        : 'uksm: no UKSM in this kernel; its features on upstream KSM',
+    ],
+  },
+  status: (paths) => readUksm(paths),
+  doctor: {
+    facts: async (paths) => (await readUksm(paths)).present,
+    diagnose: (present) => [
+      {
+        id: 'uksm',
+        status: 'ok',
+        detail: present
+          ? 'UKSM kernel: the uksm preset drives it'
+          : 'no UKSM (upstream kernel): the uksm preset uses its features on KSM',
+      },
+    ],
+  },
+} satisfies Mechanism<UksmStep, UksmState, boolean>;

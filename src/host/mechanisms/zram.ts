@@ -5,7 +5,10 @@ import { exists, rawWrite, readDirNames, readText, tryReadText } from '../fsio.j
 import { testKillPoint, type HostJournal } from '../journal/journal.js';
 import { parseChoice } from '../journal/knobs.js';
 import type { HostPaths } from '../paths.js';
-import { readSwaps } from '../swaps.js';
+import type { JournalObject } from '../journal/journal-data.js';
+import { needPrograms } from '../programs.js';
+import { swapOff, swapOn } from '../swaps.js';
+import { check, type Mechanism } from './mechanism.js';
 
 /** /sys/block/zramN/mm_stat, in the kernel's field order (Documentation/admin-guide/blockdev/zram.rst). */
 export interface ZramMmStat {
@@ -200,7 +203,7 @@ export async function createZramSwap(journal: HostJournal, opts: ZramSwapOptions
   const node = join(paths.dev, `zram${index}`);
   await waitForNode(node);
   await run('mkswap', [node], { hint: 'mkswap is in util-linux (apt-get install util-linux)' });
-  await run('swapon', ['-p', String(opts.priority), node], { hint: 'see dmesg for why the kernel refused' });
+  await swapOn(paths, node, opts.priority);
   return (await readZramDevice(paths, index)) as ZramDevice;
 }
 
@@ -221,10 +224,7 @@ export async function destroyZram(paths: HostPaths, index: number, hotAdded: boo
   const dir = join(paths.sys, 'block', `zram${index}`);
   if (!(await exists(dir))) return done;
   const node = join(paths.dev, `zram${index}`);
-  if ((await readSwaps(paths)).some((s) => s.filename === node)) {
-    await run('swapoff', [node], { timeoutMs: 600_000, hint: 'swapoff needs enough free memory to take pages back' });
-    done.push(`swapoff ${node}`);
-  }
+  if (await swapOff(paths, node)) done.push(`swapoff ${node}`);
   await rawWrite(join(dir, 'reset'), '1');
   done.push(`reset zram${index}`);
   if (hotAdded && (await exists(join(controlDir(paths), 'hot_remove')))) {
@@ -233,3 +233,89 @@ export async function destroyZram(paths: HostPaths, index: number, hotAdded: boo
   }
   return done;
 }
+
+type ZramObject = Extract<JournalObject, { kind: 'zram' }>;
+
+/**
+ * Undoes one journaled zram device. A device whose index was never journaled (overcommit died between hot_add and
+ * the next write) is the one new, unconfigured device that was not there before; with several such, none is touched.
+ */
+async function undoZram(paths: HostPaths, o: ZramObject): Promise<string[]> {
+  let index = o.index;
+  if (index === null) {
+    const fresh: number[] = [];
+    for (const i of await listZramIndices(paths)) {
+      if (o.existingBefore.includes(i)) continue;
+      if ((await readZramDevice(paths, i))?.disksizeBytes === 0) fresh.push(i);
+    }
+    if (fresh.length !== 1)
+      return fresh.length === 0 ? [] : [`left zram${fresh.join(', zram')}: cannot tell which is ours`];
+    index = fresh[0] as number;
+  }
+  return destroyZram(paths, index, o.hotAdded);
+}
+
+export type ZramStep = { op: 'zram' } & ZramSwapOptions;
+export interface ZramFacts {
+  control: boolean;
+  moduleLoaded: boolean;
+  algorithms: string[];
+}
+
+/** Compressed swap in RAM: a zram device of ours (hot-added), made swap at a high priority. */
+export const zramMechanism = {
+  name: 'zram' as const,
+  step: {
+    describe: (s) =>
+      `zram swap device (${s.sizeBytes} B${s.algorithm ? `, ${s.algorithm}` : ''}${s.memLimitBytes ? `, mem_limit ${s.memLimitBytes} B` : ''}, priority ${s.priority})`,
+    preflight: async ({ paths }, s) => {
+      await needPrograms(['mkswap', 'swapon', 'swapoff']);
+      const hasControl = await exists(join(controlDir(paths), 'hot_add'));
+      if (!hasControl && (await listZramIndices(paths)).length === 0) {
+        throw new MissingFeatureError('zram', 'load the module: modprobe zram');
+      }
+      const algs = await zramAlgorithms(paths);
+      if (s.algorithm !== undefined && algs && !algs.includes(s.algorithm)) {
+        throw new UsageError(
+          `zram algorithm '${s.algorithm}' is not offered by this kernel`,
+          `use one of: ${algs.join(', ')}`,
+        );
+      }
+    },
+    apply: async (journal, s) => {
+      const dev = await createZramSwap(journal, s);
+      return [`zram: /dev/${dev.name} (${dev.algorithm ?? '?'}) is swap`];
+    },
+    makesSwap: true,
+  },
+  objects: {
+    kind: 'zram',
+    undo: undoZram,
+    swapNames: (paths, o) => (o.index !== null ? [join(paths.dev, `zram${o.index}`)] : []),
+  },
+  status: async (paths, journal) => {
+    const ours = new Set(
+      journal?.objects.flatMap((o) => (o.kind === 'zram' && o.index !== null ? [o.index] : [])) ?? [],
+    );
+    return (await readZramDevices(paths)).map((d) => ({ ...d, ours: ours.has(d.index) }));
+  },
+  doctor: {
+    facts: async (paths) => ({
+      control: await exists(join(controlDir(paths), 'hot_add')),
+      moduleLoaded: await exists(join(paths.sys, 'module/zram')),
+      algorithms: (await zramAlgorithms(paths)) ?? [],
+    }),
+    diagnose: (f) => [
+      check(
+        'zram',
+        f.control || f.algorithms.length > 0,
+        f.control
+          ? `zram-control present; algorithms: ${f.algorithms.join(', ') || '?'}`
+          : f.moduleLoaded
+            ? 'zram loaded without zram-control'
+            : 'zram module not loaded',
+        'modprobe zram',
+      ),
+    ],
+  },
+} satisfies Mechanism<ZramStep, Array<ZramDevice & { ours: boolean }>, ZramFacts, 'zram'>;

@@ -5,6 +5,7 @@ import type { KnobSetter } from '../journal/knob-io.js';
 import type { HostPaths } from '../paths.js';
 import { readMeminfo, readVmstat } from '../procfs.js';
 import { readSwaps, type SwapDevice } from '../swaps.js';
+import { check, type Mechanism } from './mechanism.js';
 
 export interface ZswapSettings {
   enabled?: boolean;
@@ -125,3 +126,61 @@ export async function applyZswap(journal: KnobSetter, desired: ZswapSettings): P
   if (desired.shrinker_enabled !== undefined) await journal.setKnob('zswap/shrinker_enabled', desired.shrinker_enabled);
   if (desired.enabled === true) await journal.setKnob('zswap/enabled', 'Y');
 }
+
+export interface ZswapStep {
+  op: 'zswap';
+  settings: ZswapSettings;
+}
+export interface ZswapFacts {
+  present: boolean;
+  compressor?: string;
+  zpool: boolean;
+}
+
+/** Compressed cache in front of swap: the module's parameters, `enabled` last and only with a swap device behind. */
+export const zswapMechanism = {
+  name: 'zswap' as const,
+  step: {
+    describe: (s) =>
+      `zswap: ${Object.entries(s.settings)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(' ')}`,
+    preflight: async ({ paths, swapComing }, s) => {
+      if (!(await readZswap(paths)).present && !isZswapOff(s.settings))
+        throw new MissingFeatureError('zswap', 'use a kernel built with CONFIG_ZSWAP');
+      if (s.settings.enabled && !swapComing) checkZswapBacking(await readSwaps(paths));
+    },
+    apply: async (journal, s) => {
+      await applyZswap(journal, s.settings);
+      return [];
+    },
+  },
+  status: (paths) => readZswap(paths),
+  doctor: {
+    facts: async (paths) => {
+      const zs = await readZswap(paths);
+      const f: ZswapFacts = { present: zs.present, zpool: zs.settings.zpool !== undefined };
+      if (zs.settings.compressor) f.compressor = zs.settings.compressor;
+      return f;
+    },
+    diagnose: (f, host) => [
+      check(
+        'zswap',
+        f.present,
+        f.present
+          ? `zswap present (compressor ${f.compressor ?? '?'}${f.zpool ? ', zpool selectable' : ', zsmalloc only'})`
+          : 'no zswap',
+        'use a kernel built with CONFIG_ZSWAP=y',
+      ),
+      check(
+        'zswap-debugfs',
+        host.debugfs,
+        host.debugfs
+          ? 'zswap debugfs stats readable'
+          : 'debugfs not mounted: zswap detail stats unavailable (meminfo/vmstat still used)',
+        'mount -t debugfs none /sys/kernel/debug',
+        'warn',
+      ),
+    ],
+  },
+} satisfies Mechanism<ZswapStep, ZswapState, ZswapFacts>;

@@ -4,11 +4,10 @@
  * runs the real daemon (see ksmtuned.ts).
  */
 import { setGroupSwapEager } from '../../host/mechanisms/budget-cgroup.js';
-import { readSwaps } from '../../host/swaps.js';
+import { swapOff } from '../../host/swaps.js';
 import { PolicyLoop, type Policy } from '../../control/policy-loop.js';
 import { createAutoPolicy } from '../../policy/auto.js';
 import { createBalloonController, type BalloonState } from '../../policy/balloon.js';
-import { run } from '../../util/exec.js';
 import type { LabControllerKind } from '../strategies.js';
 import type { LabController, LabControllerContext } from './lab-controller.js';
 import { startKsmtunedPeer } from './ksmtuned.js';
@@ -52,7 +51,7 @@ function policyController<S>(kind: 'balloon' | 'auto', ctx: LabControllerContext
 async function tiersOff(ctx: LabControllerContext): Promise<void> {
   if (ctx.budget) await setGroupSwapEager(ctx.journal, ctx.budget.layout, ctx.budget.path, false);
   const file = ctx.setup.diskSwap?.path;
-  if (file && (await readSwaps(ctx.journal.paths)).some((s) => s.filename === file)) await run('swapoff', [file]);
+  if (file) await swapOff(ctx.journal.paths, file);
 }
 
 export async function startLabController(kind: LabControllerKind, ctx: LabControllerContext): Promise<LabController> {

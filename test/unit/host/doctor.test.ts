@@ -49,6 +49,7 @@ describe('diagnose', () => {
         'zswap-debugfs',
         'cgroup',
         'cgroup-swap',
+        'thp',
         'psi',
         'program-mkswap',
         'program-swapon',
@@ -56,7 +57,6 @@ describe('diagnose', () => {
         'program-fallocate',
         'qemu',
         'kvm',
-        'thp',
       ],
     );
     for (const c of checks) {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addProcess, createBudgetGroup, detectCgroupLayout, readBudget } from '../../../../src/host/mechanisms/budget-cgroup.js';
+import {
+  addProcess,
+  createBudgetGroup,
+  detectCgroupLayout,
+  readBudget,
+} from '../../../../src/host/mechanisms/budget-cgroup.js';
 import { readSwaps } from '../../../../src/host/swaps.js';
 import { createZramSwap, readZramDevice } from '../../../../src/host/mechanisms/zram.js';
 import { paths, requireHost, startHog, waitFor, withJournal } from '../../helpers.js';

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseMeminfo, parseVmstat } from '../../../../src/host/procfs.js';
 import { parseProcSwaps } from '../../../../src/host/swaps.js';
-import { checkZswapBacking, parseZswapDebug, parseZswapParams, zswapStatsFrom } from '../../../../src/host/mechanisms/zswap.js';
+import {
+  checkZswapBacking,
+  parseZswapDebug,
+  parseZswapParams,
+  zswapStatsFrom,
+} from '../../../../src/host/mechanisms/zswap.js';
 import { fixture, fixtureDir, usageError } from '../../fixtures.js';
 
 describe('parseZswapParams', () => {
