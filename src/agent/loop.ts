@@ -24,7 +24,9 @@ import type { Observation } from '../observe/observation.js';
 import type { HostState } from '../policy/actions.js';
 import { applyPolicyPatch, type AgentConfig, type PolicyConfig, type PolicyPatch } from './config.js';
 import type { EventBus } from './events.js';
-import { ProcessFigureCache, agentGuestRow, guestObservation } from './guest-observe.js';
+import { observePolledGuest } from '../observe/guest-observation.js';
+import { ProcessFigureCache } from '../observe/process-figures.js';
+import { agentGuestRow } from './guest-row.js';
 import { IDLE_STATS_MS, atFullSize, mayInflate } from './idle-stats.js';
 import { agentPolicies } from './policies.js';
 import { emptySnapshot, type AgentControl, type AgentGuest, type AgentSnapshot } from './state.js';
@@ -162,7 +164,7 @@ export class AgentLoop implements AgentControl {
     const pids = polls.flatMap((p) => (p.status === 'ok' && p.pid !== undefined ? [p.pid] : []));
     const procs = this.processes.refresh(pids);
     const host = await hostP;
-    const guestObs = polls.map((p) => guestObservation(p, p.pid === undefined ? undefined : procs.get(p.pid)));
+    const guestObs = polls.map((p) => observePolledGuest(p, p.pid === undefined ? undefined : procs.get(p.pid)));
     this.polled = polls.map((p) => agentGuestRow(p, this.targets.get(p.name)?.target));
     if (host) {
       const obs: Observation = { t: started, host, guests: guestObs.filter((g) => g !== undefined) };

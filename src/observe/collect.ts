@@ -1,4 +1,5 @@
 import type { Guest } from '../guest/guest.js';
+
 import { readBudget, type CgroupLayout } from '../host/mechanisms/budget-cgroup.js';
 import { readTextSync, tryReadTextSync } from '../host/fsio.js';
 import { parseKsm } from '../host/mechanisms/ksm.js';
@@ -8,7 +9,13 @@ import { listZramIndices, parseMmStat, type ZramMmStat } from '../host/mechanism
 import { zswapStatsFrom } from '../host/mechanisms/zswap.js';
 import { findKernelThreads, parsePidCpuTicks, parseProcStatCpu } from './cpu.js';
 import { hostFiles, type HostFiles } from './host-files.js';
+import { observeGuest, type GuestReading } from './guest-observation.js';
 import type { GuestObservation, HostObservation, Observation } from './observation.js';
+
+/** What the collector reads of one of the lab's guests (a Guest; a fake in tests). */
+export type ObservedGuest = Pick<Guest, 'name' | 'snapshot' | 'inGuest'> & {
+  record: Pick<Guest['record'], 'memoryBytes'>;
+};
 
 const VMSTAT_FIELDS = ['pswpin', 'pswpout', 'zswpin', 'zswpout', 'zswpwb'];
 const MEMINFO_FIELDS = ['MemTotal', 'MemFree', 'MemAvailable', 'Cached', 'SwapTotal', 'SwapFree', 'Zswap', 'Zswapped'];
@@ -45,7 +52,7 @@ function sumCpuTicks(statPaths: readonly string[]): number {
 
 export interface CollectorOptions {
   paths: HostPaths;
-  guests: () => readonly Guest[];
+  guests: () => readonly ObservedGuest[];
   budget?: { layout: CgroupLayout; path: string };
   /** Ask each guest for its own meminfo/PSI through the control channel every Nth observation (0: never). */
   inGuestEvery?: number;
@@ -188,31 +195,33 @@ export class Collector {
     return h;
   }
 
-  async guest(g: Guest, inGuest: boolean): Promise<GuestObservation> {
+  /** The lab's source: one of its own guests' snapshot (and, when asked, its in-guest figures), via observeGuest. */
+  async guest(g: ObservedGuest, inGuest: boolean): Promise<GuestObservation> {
     const snap = await g.snapshot();
-    const o: GuestObservation = { name: g.name, alive: snap.alive, memoryBytes: g.record.memoryBytes };
-    if (snap.balloonActualBytes !== undefined) o.balloonActualBytes = snap.balloonActualBytes;
-    if (snap.stats) {
-      o.stats = snap.stats.stats;
-      o.statsAt = snap.stats.lastUpdate;
+    const r: GuestReading = { name: g.name, alive: snap.alive, memoryBytes: g.record.memoryBytes };
+    if (snap.balloonActualBytes !== undefined) r.balloonActualBytes = snap.balloonActualBytes;
+    if (snap.stats) r.stats = snap.stats;
+    if (snap.process || snap.ksm) {
+      r.process = {};
+      if (snap.process) {
+        r.process.rssBytes = snap.process.rssBytes;
+        r.process.swapBytes = snap.process.swapBytes;
+        if (snap.process.pssBytes !== undefined) r.process.pssBytes = snap.process.pssBytes;
+      }
+      if (snap.ksm) r.process.ksmMergingPages = snap.ksm.mergingPages;
     }
-    if (snap.process) {
-      o.rssBytes = snap.process.rssBytes;
-      o.swapBytes = snap.process.swapBytes;
-      if (snap.process.pssBytes !== undefined) o.pssBytes = snap.process.pssBytes;
-    }
-    if (snap.ksm) o.ksmMergingPages = snap.ksm.mergingPages;
     if (inGuest && snap.alive) {
-      const r = await g.inGuest().catch(() => undefined);
-      if (r) {
-        o.inGuest = {};
-        if (r.meminfo.MemTotal !== undefined) o.inGuest.memTotalBytes = r.meminfo.MemTotal;
-        if (r.meminfo.MemAvailable !== undefined) o.inGuest.memAvailableBytes = r.meminfo.MemAvailable;
-        if (r.pressure) o.inGuest.psiMemorySomeAvg10 = r.pressure.some.avg10;
-        if (r.vmstat.pgmajfault !== undefined) o.inGuest.pgmajfault = r.vmstat.pgmajfault;
+      const m = await g.inGuest().catch(() => undefined);
+      if (m) {
+        const f: NonNullable<GuestReading['inGuest']> = {};
+        if (m.meminfo.MemTotal !== undefined) f.memTotalBytes = m.meminfo.MemTotal;
+        if (m.meminfo.MemAvailable !== undefined) f.memAvailableBytes = m.meminfo.MemAvailable;
+        if (m.pressure) f.psiMemorySomeAvg10 = m.pressure.some.avg10;
+        if (m.vmstat.pgmajfault !== undefined) f.pgmajfault = m.vmstat.pgmajfault;
+        r.inGuest = f;
       }
     }
-    return o;
+    return observeGuest(r);
   }
 
   async observe(): Promise<Observation> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PolicySchema } from '../../../src/agent/config.js';
-import { STALE_STATS_S } from '../../../src/agent/guest-observe.js';
+import { STALE_STATS_S } from '../../../src/observe/guest-observation.js';
 import { IDLE_STATS_MS, atFullSize, mayInflate } from '../../../src/agent/idle-stats.js';
 import { createAutoPolicy } from '../../../src/policy/auto.js';
 
