@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import { PolicyLoop, type TimelineEntry } from '../control/policy-loop.js';
 import type { ExecutorContext } from '../control/executor.js';
-import { UsageError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { GuestSource, ManagedGuest } from '../guest/managed/source.js';
 import { GuestPoller } from '../guest/managed/poller.js';
 import { listSources, timeboxed } from '../guest/managed/with-timeout.js';
@@ -22,14 +22,14 @@ import type { HostPaths } from '../host/paths.js';
 import { Collector } from '../observe/collect.js';
 import type { Observation } from '../observe/observation.js';
 import type { HostState } from '../policy/actions.js';
-import { applyPolicyPatch, type AgentConfig, type PolicyConfig, type PolicyPatch } from './config.js';
+import type { AgentConfig, PolicyConfig } from './config.js';
 import type { EventBus } from './events.js';
 import { observePolledGuest } from '../observe/guest-observation.js';
 import { ProcessFigureCache } from '../observe/process-figures.js';
 import { agentGuestRow } from './guest-row.js';
 import { IDLE_STATS_MS, atFullSize, mayInflate } from './idle-stats.js';
 import { agentPolicies } from './policies.js';
-import { emptySnapshot, type AgentControl, type AgentGuest, type AgentSnapshot } from './state.js';
+import { emptySnapshot, type AgentGuest, type AgentSnapshot } from './state.js';
 
 const KEEP_DECISIONS = 200;
 const KEEP_TICKS = 600;
@@ -47,7 +47,7 @@ export interface AgentLoopOptions {
   budget?: { layout: CgroupLayout; path: string };
 }
 
-export class AgentLoop implements AgentControl {
+export class AgentLoop {
   private snap: AgentSnapshot = emptySnapshot();
   private policy: PolicyConfig;
   private loop: PolicyLoop;
@@ -269,43 +269,37 @@ export class AgentLoop implements AgentControl {
     return (await Promise.all(jobs)).filter((x): x is string => x !== undefined);
   }
 
-  // AgentControl
-  pause(): void {
-    this.snap = { ...this.snap, paused: true };
-    this.loop.pause();
-    this.o.log.info('paused');
+  // What the control verbs (control.ts) work through: the loop keeps the state, the verbs keep the rules.
+
+  /** The policy settings now in force. */
+  get policyConfig(): PolicyConfig {
+    return this.policy;
   }
 
-  resume(): void {
-    this.snap = { ...this.snap, paused: false };
-    this.loop.resume();
-    this.o.log.info('resumed');
+  get isDryRun(): boolean {
+    return this.dryRun;
   }
 
-  async setBalloon(guest: string, targetBytes: number): Promise<void> {
-    const g = this.guests.find((x) => x.name === guest);
-    if (!g) throw new UsageError(`no managed guest named '${guest}'`, 'GET /api/status lists the guests');
-    const mem = await timeboxed(g, this.o.config.guests.timeoutMs).memoryBytes();
-    if (targetBytes <= 0 || targetBytes > mem)
-      throw new UsageError(
-        `balloon target ${targetBytes} B is outside 1..${mem} B`,
-        'give a size up to the guest memory',
-      );
-    if (this.dryRun) {
-      this.o.log.info({ guest, targetBytes }, 'would set balloon (dry run)');
-      return;
-    }
-    await timeboxed(g, this.o.config.guests.timeoutMs).setBalloon(targetBytes);
-    this.targets.set(guest, { target: targetBytes, memory: mem });
-    this.o.log.info({ guest, targetBytes }, 'balloon set through the API');
+  /** Pauses or resumes the policies (the tick still observes and publishes). */
+  setPaused(paused: boolean): void {
+    this.snap = { ...this.snap, paused };
+    if (paused) this.loop.pause();
+    else this.loop.resume();
   }
 
-  setPolicy(patch: PolicyPatch): void {
-    this.applyPolicy(applyPolicyPatch(this.policy, patch));
+  /** The managed guest of that name at the last tick, bounded by the guests' timeout; undefined when none. */
+  managedGuest(name: string): ManagedGuest | undefined {
+    const g = this.guests.find((x) => x.name === name);
+    return g && timeboxed(g, this.o.config.guests.timeoutMs);
   }
 
-  /** New policy settings (API or SIGHUP): the policies restart from their initial state. */
-  applyPolicy(p: PolicyConfig): void {
+  /** Remembers a balloon target set outside the policies (given back by deflateAll). */
+  noteTarget(guest: string, targetBytes: number, memoryBytes: number): void {
+    this.targets.set(guest, { target: targetBytes, memory: memoryBytes });
+  }
+
+  /** New policy settings: the policies restart from their initial state; the old loop finishes its actions. */
+  replacePolicy(p: PolicyConfig): void {
     this.policy = p;
     const paused = this.snap.paused;
     this.loop.pause();
@@ -314,6 +308,5 @@ export class AgentLoop implements AgentControl {
     void old.drain().finally(() => (this.retired = this.retired.filter((l) => l !== old)));
     this.loop = this.makeLoop();
     if (paused) this.loop.pause();
-    this.o.log.info({ policy: p }, 'policy changed');
   }
 }

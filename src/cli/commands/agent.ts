@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { EventBus } from '../../agent/events.js';
 import { createApp } from '../../agent/http.js';
+import { AgentVerbs } from '../../agent/control.js';
 import { AgentLoop } from '../../agent/loop.js';
 import { createMetricsRegistry } from '../../agent/metrics.js';
 import { AGENT_NODE_FLAGS, hasAgentNodeFlags } from '../../agent/node-flags.js';
@@ -101,10 +102,11 @@ export async function agent(f: AgentFlags): Promise<void> {
     log,
     ...(budget ? { budget } : {}),
   });
+  const verbs = new AgentVerbs(loop, log);
   const registry = createMetricsRegistry();
   const app = createApp({
     snapshot: loop.snapshot,
-    control: loop,
+    control: verbs,
     bus,
     registry,
     token: token.token,
@@ -129,7 +131,7 @@ export async function agent(f: AgentFlags): Promise<void> {
         if (r.error) log.error({ err: r.error.message }, 'config reload refused: keeping the old config');
         else {
           cfg = { ...r.config, dryRun: cfg.dryRun };
-          loop.applyPolicy(cfg.policy);
+          verbs.applyPolicy(cfg.policy);
           log.info({ changed: r.changed }, 'config reloaded (policy applied; http/guests changes need a restart)');
         }
       });
